@@ -1,0 +1,61 @@
+"""Turn every failure into one clear line on stderr: known errors as they are, others with a log file."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+import typer
+
+
+class UserError(Exception):
+    """An error whose message is meant for the user as it is (one line, naming file:line:col if any)."""
+
+    exit_code = 1
+
+
+def _known_errors() -> tuple[type[BaseException], ...]:
+    from simulator.config import SettingsError
+    from simulator.transcript import TranscriptError
+
+    return (UserError, SettingsError, TranscriptError)
+
+
+def run_guarded(app: typer.Typer) -> None:
+    try:
+        app(standalone_mode=False)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        print("callsim: interrupted", file=sys.stderr)
+        raise SystemExit(130) from None
+    except Exception as error:  # the one place that turns a crash into a line, never a traceback
+        import click
+
+        if isinstance(error, click.exceptions.Exit):
+            raise SystemExit(error.exit_code) from None
+        if isinstance(error, click.ClickException):
+            error.show()
+            raise SystemExit(error.exit_code) from None
+        if isinstance(error, click.exceptions.Abort):
+            print("callsim: aborted", file=sys.stderr)
+            raise SystemExit(1) from None
+        if isinstance(error, _known_errors()):
+            print(f"callsim: {error}", file=sys.stderr)
+            raise SystemExit(getattr(error, "exit_code", 1)) from None
+        _report_crash(error)
+        raise SystemExit(70) from None
+
+
+def _report_crash(error: BaseException) -> None:
+    from simulator.config import log_path
+
+    path = log_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as log:
+            log.write("".join(traceback.format_exception(error)))
+        where = f" (details in {path})"
+    except OSError:
+        where = ""
+    print(f"callsim: unexpected error: {type(error).__name__}: {error}{where}", file=sys.stderr)

@@ -1,0 +1,8 @@
+"""Command group 'scenarios' (filled in by its issue)."""
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the app."""
+    return None

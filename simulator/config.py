@@ -1,0 +1,114 @@
+"""Where callsim keeps its files, and the settings file (TOML) with its defaults.
+
+Paths come from platformdirs; CALLSIM_HOME puts everything (settings, history, user scenarios) in one
+folder instead, which the tests use. Nothing here touches the disk until a function is called.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+APP_NAME = "callsim"
+
+
+def home_override() -> Path | None:
+    value = os.environ.get("CALLSIM_HOME")
+    return Path(value).expanduser() if value else None
+
+
+def config_dir() -> Path:
+    return home_override() or Path(platformdirs.user_config_dir(APP_NAME))
+
+
+def data_dir() -> Path:
+    return home_override() or Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def settings_path() -> Path:
+    return config_dir() / "settings.toml"
+
+
+def database_path() -> Path:
+    return data_dir() / "history.sqlite3"
+
+
+def user_scenarios_dir() -> Path:
+    return data_dir() / "scenarios"
+
+
+def log_path() -> Path:
+    return data_dir() / "callsim.log"
+
+
+def shipped_scenarios_dir() -> Path:
+    """The scenarios that come with callsim: inside an installed wheel, or the checkout's scenarios/."""
+    package = Path(__file__).resolve().parent
+    installed = package / "_shipped_scenarios"
+    return installed if installed.is_dir() else package.parent / "scenarios"
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SpeechToText(Section):
+    model: str = Field(
+        default="embedded",
+        description="'embedded' (the tiny.en model shipped with callsim), a faster-whisper model name, or a path.",
+    )
+    device: str = "cpu"
+    compute_type: str = "int8"
+    threads: int = Field(default=0, ge=0, description="CPU threads; 0 lets CTranslate2 choose.")
+    beam_size: int = Field(default=1, ge=1, le=10)
+
+
+class Listening(Section):
+    mode: Literal["hands_free", "push_to_talk"] = "hands_free"
+    vad_threshold: float = Field(default=0.5, gt=0, lt=1)
+    speculative_pause_ms: int = Field(default=200, ge=60, description="Pause after which transcribing starts early.")
+    end_pause_ms: int = Field(default=350, ge=100, description="Pause that ends a finished sentence or question.")
+    trailing_pause_ms: int = Field(default=900, ge=100, description="Pause that ends a turn left hanging ('and...').")
+    max_turn_seconds: float = Field(default=60.0, gt=1)
+    backchannel_ms: int = Field(default=400, ge=0, description="Speech shorter than this does not interrupt a persona.")
+
+
+class Audio(Section):
+    mode: Literal["headset", "speaker"] = Field(
+        default="headset",
+        description="headset: full barge-in; speaker: barge-in only when the mic is louder than the persona's echo.",
+    )
+    input_device: str | int | None = None
+    output_device: str | int | None = None
+
+
+class Settings(Section):
+    stt: SpeechToText = Field(default_factory=SpeechToText)
+    listening: Listening = Field(default_factory=Listening)
+    audio: Audio = Field(default_factory=Audio)
+
+
+class SettingsError(Exception):
+    """A settings file that cannot be used; the message is one line naming the file."""
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read the settings file; a missing file means the defaults."""
+    path = path or settings_path()
+    if not path.exists():
+        return Settings()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise SettingsError(f"{path}: {error}") from error
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise SettingsError(f"{path}: {where}: {first['msg']}") from error
