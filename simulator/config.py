@@ -76,6 +76,15 @@ class Listening(Section):
     trailing_pause_ms: int = Field(default=900, ge=100, description="Pause that ends a turn left hanging ('and...').")
     max_turn_seconds: float = Field(default=60.0, gt=1)
     backchannel_ms: int = Field(default=400, ge=0, description="Speech shorter than this does not interrupt a persona.")
+    speech_start_ms: int = Field(
+        default=96, ge=32, le=1000, description="Speech this long (in 32 ms VAD windows) starts a caller turn."
+    )
+    echo_ratio: float = Field(
+        default=1.5,
+        ge=0,
+        le=100,
+        description="Speaker mode: caller speech counts only when the mic's RMS is this many times the persona's.",
+    )
 
 
 class Audio(Section):

@@ -48,4 +48,6 @@ class CallEnded:
     reason: Literal["outcome", "caller_hung_up", "input_ended"]
 
 
-CallEvent = StatusChanged | PersonaSpeaking | TurnFinished | Interrupted | CallEnded | InputStatus | PartialText | InputLevel
+CallEvent = (
+    StatusChanged | PersonaSpeaking | TurnFinished | Interrupted | CallEnded | InputStatus | PartialText | InputLevel
+)

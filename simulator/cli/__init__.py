@@ -14,9 +14,9 @@ app = typer.Typer(
 
 
 def _register_commands() -> None:
-    from simulator.cli import calls, doctor, records, scenarios
+    from simulator.cli import calls, doctor, practice_app, records, scenarios
 
-    for module in (scenarios, calls, records, doctor):
+    for module in (scenarios, calls, records, doctor, practice_app):
         module.register(app)
 
 

@@ -1,8 +1,171 @@
-"""Command group 'calls' (filled in by its issue)."""
+"""`callsim run` (a whole call from a file, the microphone or audio files) and `callsim practice`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
+from simulator.cli.errors import UserError
+
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the app."""
-    return None
+    app.command("run")(run)
+    app.command("practice")(practice)
+
+
+def _read_lines(path: Path) -> list[str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise UserError(f"{path}: cannot read caller lines: {getattr(error, 'strerror', None) or error}") from None
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    if not lines:
+        raise UserError(f"{path}: no caller lines in this file (one caller turn per line)")
+    return lines
+
+
+def _label(scenario: Any, speaker: str) -> str:
+    if speaker == "caller":
+        return "You"
+    persona = scenario.persona(speaker)
+    return f"{persona.name} ({speaker})"
+
+
+def _print_turn(scenario: Any, turn: Any) -> None:
+    cut = " [interrupted]" if turn.interrupted else ""
+    typer.echo(f"[{turn.start:6.1f}s] {_label(scenario, turn.speaker)}: {turn.text}{cut}")
+
+
+def _print_summary(result: Any) -> None:
+    outcome = result.transcript.outcome or "no outcome (the call ended before one)"
+    verdict = "success" if result.success else "not a success for this scenario"
+    typer.echo(f"\nOutcome: {outcome} ({verdict})")
+    scores = result.report["scores"]
+    typer.echo(
+        f"Scores: rigidity {scores['rigidity']} (lower is better), value added {scores['value_added']}, "
+        f"next step {scores['next_step']}"
+    )
+    if result.call_id is not None:
+        typer.echo(f"Saved as call {result.call_id}: `callsim report {result.call_id}` shows the evidence and tips.")
+
+
+def _result_json(result: Any) -> dict[str, Any]:
+    data = json.loads(result.transcript.to_json())
+    return {
+        "scenario": data["scenario"],
+        "outcome": data["outcome"],
+        "success": result.success,
+        "call_id": result.call_id,
+        "research": data["research"],
+        "turns": data["turns"],
+        "scores": result.report["scores"],
+        "metrics": result.report["metrics"],
+    }
+
+
+def run(
+    scenario: Annotated[str, typer.Argument(help="Scenario id (see `callsim scenarios list`) or a YAML path.")],
+    caller_lines: Annotated[
+        Path | None, typer.Option("--caller-lines", help="A text file: one caller turn per line.")
+    ] = None,
+    caller_audio: Annotated[
+        list[Path] | None,
+        typer.Option("--caller-audio", help="Audio files (wav, flac, mp3), one caller turn each; repeatable."),
+    ] = None,
+    mic: Annotated[bool, typer.Option("--mic", help="Speak into the microphone; hear the personas.")] = False,
+    persona_audio_out: Annotated[
+        Path | None, typer.Option("--persona-audio-out", help="Write what the personas say as WAV files here.")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed for the personas' choices (same seed, same call).")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the call as JSON.")] = False,
+    save: Annotated[bool, typer.Option("--save/--no-save", help="Keep the call in the history.")] = True,
+) -> None:
+    """Run a whole call without a keyboard and print the transcript, outcome and scores."""
+    from simulator.call.practice import CallPlan, PracticeCall, load_call_scenario
+
+    sources = [caller_lines is not None, bool(caller_audio), mic]
+    if sum(sources) != 1:
+        raise UserError("choose exactly one caller: --caller-lines FILE, --caller-audio FILE... or --mic")
+    if caller_lines is not None:
+        plan = CallPlan(scenario, "lines", seed=seed, lines=_read_lines(caller_lines), save=save)
+    elif caller_audio:
+        for path in caller_audio:
+            if not path.is_file():
+                raise UserError(f"{path}: no such audio file")
+        plan = CallPlan(scenario, "audio", seed=seed, audio_files=list(caller_audio), save=save)
+    else:
+        plan = CallPlan(scenario, "mic", seed=seed, speak=True, save=save)
+    plan.persona_audio_out = persona_audio_out
+
+    scenario_model, _path = load_call_scenario(scenario)
+    call = PracticeCall(plan, on_event=None if as_json else _live_printer(scenario_model), scenario=scenario_model)
+    result = call.run()
+    if as_json:
+        typer.echo(json.dumps(_result_json(result), indent=2))
+    else:
+        _print_summary(result)
+
+
+def _live_printer(scenario: Any) -> Any:
+    """Print each turn as it finishes, so a long call shows progress."""
+    from simulator.call.events import TurnFinished
+
+    def on_event(event: object) -> None:
+        if isinstance(event, TurnFinished):
+            _print_turn(scenario, event.turn)
+
+    return on_event
+
+
+def practice(
+    scenario: Annotated[
+        str | None, typer.Argument(help="Scenario id or YAML path (default: the gatekeeper screen).")
+    ] = None,
+    text: Annotated[bool, typer.Option("--text", help="Type your turns in this terminal instead of the app.")] = False,
+    seed: Annotated[int, typer.Option(help="Seed for the personas' choices.")] = 0,
+    save: Annotated[bool, typer.Option("--save/--no-save", help="Keep the call in the history.")] = True,
+) -> None:
+    """Practise a call: opens the app on a scenario, or a typed call in this terminal with --text."""
+    from simulator.scenario.loader import DEFAULT_SCENARIO
+
+    reference = scenario or DEFAULT_SCENARIO
+    if not text:
+        from simulator.tui.app import run_app
+
+        run_app(reference)
+        return
+    _practice_in_terminal(reference, seed, save)
+
+
+def _practice_in_terminal(reference: str, seed: int, save: bool) -> None:
+    from simulator.call.events import PersonaSpeaking
+    from simulator.call.practice import CallPlan, PracticeCall, load_call_scenario
+
+    scenario, _path = load_call_scenario(reference)
+    interactive = sys.stdin.isatty()
+
+    def read_line() -> str | None:
+        try:
+            return input("You: ") if interactive else (sys.stdin.readline() or None)
+        except EOFError:
+            return None
+
+    def on_event(event: object) -> None:
+        if isinstance(event, PersonaSpeaking):
+            typer.echo(f"{_label(scenario, event.turn.speaker)}: {event.turn.text}")
+
+    typer.echo(f"{scenario.title} ({scenario.difficulty})")
+    typer.echo(f"Brief: {scenario.brief.caller} {scenario.brief.goal}")
+    typer.echo("Type each turn and press Enter; Ctrl-D hangs up.\n")
+    plan = CallPlan(reference, "prompt", seed=seed, read_line=read_line, save=save)
+    call = PracticeCall(plan, on_event=on_event, scenario=scenario)
+    try:
+        result = call.run()
+    except KeyboardInterrupt:
+        call.hang_up()
+        raise
+    _print_summary(result)

@@ -16,14 +16,18 @@ class UserError(Exception):
 
 def _known_errors() -> tuple[type[BaseException], ...]:
     from simulator.config import SettingsError
+    from simulator.history.store import HistoryError
+    from simulator.scenario.loader import ScenarioError
     from simulator.transcript import TranscriptError
 
-    return (UserError, SettingsError, TranscriptError)
+    return (UserError, SettingsError, TranscriptError, HistoryError, ScenarioError)
 
 
 def run_guarded(app: typer.Typer) -> None:
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # without standalone mode, click returns typer.Exit's code
+        if isinstance(code, int) and code != 0:
+            raise SystemExit(code)
     except SystemExit:
         raise
     except KeyboardInterrupt:

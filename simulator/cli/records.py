@@ -1,8 +1,372 @@
-"""Command group 'records' (filled in by its issue)."""
+"""`callsim history`, `callsim report` and `callsim export`: the saved calls, one call, all of them as files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from simulator.cli.errors import UserError
+
+if TYPE_CHECKING:
+    from simulator.history.store import CallSummary, HistoryStore, StoredCall
+    from simulator.history.trend import Trend
+
+SCORE_LABELS = {"rigidity": "rigidity", "value_added": "value added", "next_step": "next step"}
+CSV_COLUMNS = (
+    "id", "started_at", "finished_at", "scenario", "mode", "outcome", "complete", "turns",
+    "rigidity", "value_added", "next_step",
+)  # fmt: skip
+
+
+class ExportFormat(StrEnum):
+    json = "json"
+    csv = "csv"
+
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the app."""
-    return None
+    app.command("history")(history)
+    app.command("report")(report)
+    app.command("export")(export)
+
+
+# -- history ---------------------------------------------------------------------------------------
+
+
+def history(
+    scenario: Annotated[str | None, typer.Option("--scenario", help="Only calls on this scenario id.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the calls and trends as JSON.")] = False,
+) -> None:
+    """List saved calls with their three scores and whether each score is getting better."""
+    from simulator.history.store import open_history
+    from simulator.history.trend import score_trends
+
+    calls: list[CallSummary] = []
+    known: list[str] = []
+    if _history_exists():
+        with open_history() as store:
+            calls = store.list_calls(scenario)
+            known = store.scenario_ids() if not calls and scenario is not None else []
+    trends = score_trends(calls)
+    if as_json:
+        payload = {
+            "calls": [_summary_json(call) for call in calls],
+            "trends": {name: trend.to_dict() if trend else None for name, trend in trends.items()},
+        }
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    if not calls:
+        typer.echo(_no_calls_message(scenario, known))
+        return
+    typer.echo(_table(calls))
+    typer.echo("")
+    for line in _trend_lines(trends):
+        typer.echo(line)
+
+
+def _no_calls_message(scenario: str | None, known: list[str]) -> str:
+    if scenario is None:
+        return "No calls yet: `callsim practice` starts one, and every call is saved here."
+    message = f"No calls on scenario '{scenario}'."
+    if known:
+        from rapidfuzz import process
+
+        close = process.extractOne(scenario, known, score_cutoff=60)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        message += f"{hint} Scenarios with calls: {', '.join(known)}."
+    return message
+
+
+def _table(calls: list[CallSummary]) -> str:
+    header = ["ID", "Date", "Scenario", "Outcome", "Rigidity", "Value added", "Next step"]
+    rows = [header]
+    for call in calls:
+        if call.scores is not None:
+            scores = [_points(call.scores.rigidity), _points(call.scores.value_added), _points(call.scores.next_step)]
+        else:
+            scores = ["incomplete" if not call.complete else "not scored", "", ""]
+        rows.append(
+            [str(call.id), _local(call.started_at), call.scenario or "(no scenario)", call.outcome or "—", *scores]
+        )
+    widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
+    right = {0, 4, 5, 6}
+    lines = []
+    for row in rows:
+        cells = [
+            cell.rjust(width) if column in right and not _is_label(cell) else cell.ljust(width)
+            for column, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def _is_label(cell: str) -> bool:
+    return cell in ("incomplete", "not scored")
+
+
+def _trend_lines(trends: dict[str, Trend | None]) -> list[str]:
+    present = [trend for trend in trends.values() if trend is not None]
+    if not present:
+        return ["Trend: needs at least two scored calls."]
+    calls = present[0].calls
+    half = calls // 2
+    lines = [f"Trend over {calls} scored calls (mean of the earliest {half} → the latest {half}):"]
+    for name, trend in trends.items():
+        if trend is None:
+            continue
+        note = " (lower is better)" if name == "rigidity" else ""
+        lines.append(
+            f"  {SCORE_LABELS[name]:<12} {trend.earlier:5.1f} → {trend.later:5.1f}  {trend.arrow} {trend.verdict}{note}"
+        )
+    return lines
+
+
+# -- report ----------------------------------------------------------------------------------------
+
+
+def report(
+    call_id: Annotated[int, typer.Argument(metavar="ID", help="The call's id, as `callsim history` lists it.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the call and its scores as JSON.")] = False,
+) -> None:
+    """Show one call: its transcript, the three scores, the evidence for each and a tip."""
+    from simulator.history.store import open_history
+
+    if not _history_exists():
+        raise UserError(f"no call {call_id} in the history: no calls have been saved yet")
+    with open_history() as store:
+        call = store.get_call(call_id)
+        scored, source = _report_for(store, call)
+    if as_json:
+        payload = _call_json(call)
+        payload["scored"] = source if scored else None
+        payload["not_scored_because"] = None if scored else source
+        for key in ("scores", "evidence", "tips", "metrics"):
+            payload[key] = scored.get(key) if scored else None
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    for line in _report_lines(call, scored, source):
+        typer.echo(line)
+
+
+def _report_for(store: HistoryStore, call: StoredCall) -> tuple[dict[str, Any] | None, str]:
+    """The saved report ("saved"); else one worked out now ("now", for an incomplete call); else why not."""
+    if call.report is not None:
+        return call.report, "saved"
+    if not any(turn.speaker == "caller" and turn.text.strip() for turn in call.transcript.turns):
+        return None, "no caller turns"
+    try:
+        from simulator.scoring import score_transcript  # type: ignore[attr-defined,unused-ignore]
+    except ImportError:
+        return None, "scoring is not available"
+    earlier = store.earlier_openings(call.summary.scenario, exclude=call.summary.id)
+    result: dict[str, Any] = score_transcript(call.transcript, earlier_openings=earlier).to_dict()
+    return result, "now"
+
+
+def _report_lines(call: StoredCall, scored: dict[str, Any] | None, source: str) -> list[str]:
+    summary, transcript = call.summary, call.transcript
+    lines = [
+        f"Call {summary.id} · {summary.scenario or '(no scenario)'} · {_local(summary.started_at)} · {summary.mode}",
+    ]
+    if summary.complete:
+        lines.append(f"Outcome: {summary.outcome or 'none (the call ended before one)'}")
+    else:
+        lines.append(f"Incomplete: the call never finished ({summary.turns} turns saved).")
+    if transcript.research:
+        lines.append("Research: " + "; ".join(transcript.research))
+    lines += ["", "Transcript"]
+    if not transcript.turns:
+        lines.append("  (no turns saved)")
+    for number, turn in enumerate(transcript.turns, start=1):
+        cut = " [interrupted]" if turn.interrupted else ""
+        lines.append(f"  {number:>3}  [{turn.start:6.1f}s] {turn.speaker}: {turn.text}{cut}")
+    lines.append("")
+    if scored is None:
+        lines.append(f"Scores: not scored ({source})")
+        return lines
+    lines.append("Scores" + (" (worked out now: this call has no saved scores)" if source == "now" else ""))
+    scores = scored.get("scores") or {}
+    for name, label in SCORE_LABELS.items():
+        note = "  (lower is better)" if name == "rigidity" else ""
+        lines.append(f"  {label:<12} {_points(scores.get(name))}{note}")
+    for title, key in (("Evidence", "evidence"), ("Tips", "tips")):
+        section = scored.get(key)
+        if not section:
+            continue
+        lines += ["", title]
+        lines += _section_lines(section)
+    lines += _metric_lines(scored.get("metrics"))
+    return lines
+
+
+def _metric_lines(metrics: Any) -> list[str]:
+    """The conversation metrics with the range call research calls good, where the report has them."""
+    if not isinstance(metrics, dict) or not metrics:
+        return []
+    lines = ["", "Metrics"]
+    width = max(len(str(name)) for name in metrics)
+    for name, metric in metrics.items():
+        if not isinstance(metric, dict):
+            lines.append(f"  {name:<{width}}  {metric}")
+            continue
+        value, unit = metric.get("value"), metric.get("unit") or ""
+        unit = "" if unit == "count" else unit
+        shown = f"{value:g} {unit}".strip() if _is_number(value) else "—"
+        lines.append(f"  {name:<{width}}  {shown}{_good_range(metric.get('good_range'))}")
+    return lines
+
+
+def _good_range(bounds: Any) -> str:
+    low, high = (list(bounds or []) + [None, None])[:2]
+    if _is_number(low) and _is_number(high):
+        return f"  (good: {low:g}–{high:g})"
+    if _is_number(low):
+        return f"  (good: at least {low:g})"
+    if _is_number(high):
+        return f"  (good: at most {high:g})"
+    return ""
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _section_lines(section: Any) -> list[str]:
+    """Evidence and tips per score, whatever their shape: text, lists of quotes, or nested records."""
+    if not isinstance(section, dict):
+        return [f"  {line}" for line in _item_lines(section)]
+    lines = []
+    for name, value in section.items():
+        items = _item_lines(value)
+        label = SCORE_LABELS.get(name, name)
+        if len(items) == 1:
+            lines.append(f"  {label}: {items[0]}")
+        elif items:
+            lines.append(f"  {label}:")
+            lines += [f"    - {item}" for item in items]
+    return lines
+
+
+def _item_lines(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list | tuple):
+        return [line for item in value for line in _item_lines(item)]
+    if isinstance(value, dict):
+        turn = value.get("turn")
+        quote = value.get("text") or value.get("quote")
+        note = value.get("note") or value.get("reason") or value.get("why") or value.get("criterion")
+        if turn is not None or quote or note:
+            parts = (f"turn {turn}" if turn is not None else "", f'"{quote}"' if quote else "", str(note or ""))
+            line = " · ".join(part for part in parts if part)
+            points = value.get("points")
+            if _is_number(points):
+                line += f" ({points:+g})"
+            return [line]
+        return [json.dumps(value, ensure_ascii=False)]
+    return [str(value)]
+
+
+# -- export ----------------------------------------------------------------------------------------
+
+
+def export(
+    format: Annotated[ExportFormat, typer.Option("--format", help="json: transcripts; csv: one row a call.")] = (
+        ExportFormat.json
+    ),
+    out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of the screen.")] = None,
+) -> None:
+    """Write the whole history: JSON in the transcript format (each call can be scored again), or CSV."""
+    from simulator.history.store import open_history
+
+    calls: list[StoredCall] = []
+    if _history_exists():
+        with open_history() as store:
+            calls = [store.get_call(summary.id) for summary in store.list_calls()]
+    if format is ExportFormat.json:
+        text = json.dumps([_call_json(call) for call in calls], indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = _csv(calls)
+    if out is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        out.write_text(text, encoding="utf-8", newline="")
+    except OSError as error:
+        raise UserError(f"{out}: cannot write the export: {error.strerror or error}") from None
+    typer.echo(f"Exported {len(calls)} call{'s' if len(calls) != 1 else ''} to {out}", err=True)
+
+
+def _csv(calls: list[StoredCall]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for call in calls:
+        row = _summary_json(call.summary)
+        scores = row.pop("scores") or {}
+        row.update({name: scores.get(name, "") for name in SCORE_LABELS})
+        writer.writerow([_csv_cell(row[column]) for column in CSV_COLUMNS])
+    return buffer.getvalue()
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+# -- shared ----------------------------------------------------------------------------------------
+
+
+def _history_exists() -> bool:
+    """Reading commands never create a history: with no file there are simply no calls."""
+    from simulator.config import database_path
+
+    return database_path().exists()
+
+
+def _summary_json(call: CallSummary) -> dict[str, Any]:
+    return {
+        "id": call.id,
+        "started_at": call.started_at.isoformat(),
+        "finished_at": call.finished_at.isoformat() if call.finished_at else None,
+        "scenario": call.scenario,
+        "mode": call.mode,
+        "outcome": call.outcome,
+        "complete": call.complete,
+        "turns": call.turns,
+        "scores": call.scores.to_dict() if call.scores else None,
+    }
+
+
+def _call_json(call: StoredCall) -> dict[str, Any]:
+    """A call in the transcript format (`callsim score` reads it back) plus where it sits in the history."""
+    summary = _summary_json(call.summary)
+    transcript = json.loads(call.transcript.to_json())
+    return {
+        "id": summary["id"],
+        "started_at": summary["started_at"],
+        "finished_at": summary["finished_at"],
+        "mode": summary["mode"],
+        "complete": summary["complete"],
+        "scores": summary["scores"],
+        **transcript,
+    }
+
+
+def _local(moment: datetime) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _points(value: Any) -> str:
+    return f"{value:.0f}" if isinstance(value, int | float) else "—"

@@ -115,6 +115,10 @@ class State(Strict):
     unmatched: list[str] = Field(
         default_factory=list, description="Reactions when no transition fires (variants); default: generic ones."
     )
+    objection: bool = Field(
+        default=False,
+        description="The persona raises an objection here; a good answer counts as an objection handled.",
+    )
 
 
 class IntentDef(Strict):

@@ -112,6 +112,15 @@ class Playback(Protocol):
         """Call-clock time the first sample reached the output (None before it has)."""
         ...
 
+    @property
+    def finished_at(self) -> float | None:
+        """Call-clock time the line finished or was stopped (None while it plays)."""
+        ...
+
+    def level(self) -> float:
+        """Loudness of what is playing right now, 0.0 to 1.0 (speaker mode compares the mic against it)."""
+        ...
+
     def heard_fraction(self) -> float:
         """Share of the line played so far (1.0 once finished without interruption)."""
         ...

@@ -1,0 +1,190 @@
+"""The turn loop of one call: persona speaks, caller answers, engine decides, until an outcome.
+
+The session owns the transcript and emits events for whatever renders the call; it knows no screen and
+no device. The same loop serves typed, lines-file, audio-file and microphone calls.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Literal
+
+from simulator.call.events import (
+    CallEnded,
+    CallEvent,
+    CallStatus,
+    Interrupted,
+    PersonaSpeaking,
+    StatusChanged,
+    TurnFinished,
+)
+from simulator.persona.engine import PersonaEngine, PersonaState, Reply
+from simulator.scenario.model import Scenario
+from simulator.transcript import Latency, Transcript, Turn
+from simulator.voice.ports import CallerInput, Clock, InputEvent, PersonaVoice, Playback, Utterance
+
+EventSink = Callable[[CallEvent], None]
+TurnSink = Callable[[int, Turn], None]
+
+
+def _ignore_event(_event: CallEvent) -> None:
+    return None
+
+
+def _ignore_turn(_index: int, _turn: Turn) -> None:
+    return None
+
+
+class _PersonaLine:
+    """A persona line in flight: its reply, its playback, and where it sits in the transcript."""
+
+    def __init__(self, reply: Reply, playback: Playback, index: int, start: float, latency: Latency | None):
+        self.reply = reply
+        self.playback = playback
+        self.index = index
+        self.start = start
+        self.latency = latency
+
+
+class CallSession:
+    def __init__(
+        self,
+        scenario: Scenario,
+        engine: PersonaEngine,
+        caller: CallerInput,
+        voice: PersonaVoice,
+        clock: Clock,
+        on_event: EventSink = _ignore_event,
+        on_turn: TurnSink = _ignore_turn,
+    ) -> None:
+        self.scenario = scenario
+        self._engine = engine
+        self._caller = caller
+        self._voice = voice
+        self._clock = clock
+        self._on_event = on_event
+        self._on_turn = on_turn
+        self._hung_up = threading.Event()
+        self._lock = threading.Lock()
+        self.transcript = Transcript(
+            scenario=scenario.id, research=[fact.fact for fact in scenario.research], outcome=None, turns=[]
+        )
+        self.state: PersonaState | None = None
+        self._last_line: _PersonaLine | None = None
+
+    # -- called from other threads -------------------------------------------------------------------
+
+    def hang_up(self) -> None:
+        """The caller ends the call: stop the persona and wake the listener."""
+        self._hung_up.set()
+        line = self._last_line
+        if line is not None:
+            line.playback.stop()
+        self._caller.close()
+
+    def repeat_last_line(self) -> None:
+        """'Could you say that again?': replay the persona's last line without a new turn."""
+        line = self._last_line
+        if line is not None and line.playback.done and not self._hung_up.is_set():
+            speaker = line.reply.speaker
+            self._voice.speak(line.reply.text, self.scenario.persona(speaker).voice)
+
+    # -- the loop --------------------------------------------------------------------------------------
+
+    def run(self) -> Transcript:
+        reason: Literal["outcome", "caller_hung_up", "input_ended"] = "input_ended"
+        self._status("connecting")
+        reply = self._engine.opening()
+        self.state = reply.state
+        line = self._speak(reply, latency=None)
+        while True:
+            if reply.outcome is not None:
+                self.transcript.outcome = reply.outcome
+                line.playback.wait()
+                self._finish_persona_line(line)
+                reason = "outcome"
+                break
+            self._status("listening")
+            utterance = self._caller.listen(line.playback, self._forward_input_event)
+            self._finish_persona_line(line)
+            if utterance is None or self._hung_up.is_set():
+                reason = "caller_hung_up" if self._hung_up.is_set() else "input_ended"
+                break
+            self._record_caller(utterance)
+            self._status("thinking")
+            reply = self._engine.respond(self.state, utterance.text)
+            self.state = reply.state
+            latency = Latency(
+                end_of_speech=utterance.end,
+                transcript_ready=utterance.transcript_ready,
+                reply_chosen=self._clock.now(),
+            )
+            line = self._speak(reply, latency)
+        self._status("ended")
+        self._on_event(CallEnded(self.transcript, reason))
+        return self.transcript
+
+    def _speak(self, reply: Reply, latency: Latency | None) -> _PersonaLine:
+        persona = self.scenario.persona(reply.speaker)
+        playback = self._voice.speak(reply.text, persona.voice)
+        start = playback.first_audio_at if playback.first_audio_at is not None else self._clock.now()
+        index = len(self.transcript.turns)
+        turn = Turn(speaker=reply.speaker, text=reply.text, start=start, end=start, latency=latency)
+        with self._lock:
+            self.transcript.turns.append(turn)
+        line = _PersonaLine(reply, playback, index, start, latency)
+        self._last_line = line
+        self._status("speaking")
+        self._on_event(
+            PersonaSpeaking(
+                index=index,
+                turn=turn,
+                patience=reply.state.patience.get(reply.speaker, 0),
+                interest=reply.state.interest.get(reply.speaker, 0),
+            )
+        )
+        return line
+
+    def _finish_persona_line(self, line: _PersonaLine) -> None:
+        """Close a persona turn once its playback is over: its real end, and whether it was cut off."""
+        playback = line.playback
+        if not playback.done:
+            playback.stop()
+            playback.wait(1.0)
+        end = playback.finished_at if playback.finished_at is not None else self._clock.now()
+        first_audio = playback.first_audio_at
+        latency = line.latency
+        if latency is not None and first_audio is not None:
+            latency = latency.model_copy(update={"first_audio": first_audio})
+        turn = self.transcript.turns[line.index].model_copy(
+            update={
+                "start": first_audio if first_audio is not None else line.start,
+                "end": max(end, line.start),
+                "interrupted": playback.interrupted,
+                "heard": round(playback.heard_fraction(), 3) if playback.interrupted else None,
+                "latency": latency,
+            }
+        )
+        with self._lock:
+            self.transcript.turns[line.index] = turn
+        if playback.interrupted:
+            self._on_event(Interrupted(line.index, turn.heard or 0.0))
+        self._on_turn(line.index, turn)
+        self._on_event(TurnFinished(line.index, turn))
+
+    def _record_caller(self, utterance: Utterance) -> None:
+        turn = Turn(
+            speaker="caller", text=utterance.text, start=utterance.start, end=max(utterance.end, utterance.start)
+        )
+        with self._lock:
+            self.transcript.turns.append(turn)
+            index = len(self.transcript.turns) - 1
+        self._on_turn(index, turn)
+        self._on_event(TurnFinished(index, turn))
+
+    def _status(self, status: CallStatus) -> None:
+        self._on_event(StatusChanged(status))
+
+    def _forward_input_event(self, event: InputEvent) -> None:
+        self._on_event(event)

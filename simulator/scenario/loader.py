@@ -1,0 +1,236 @@
+"""Loading scenarios: from a file, a text or an id, with every problem reported as FILE:LINE:COL: message.
+
+A scenario is checked in three passes that all report (never stop at the first problem): YAML syntax and
+tags, the pydantic models (types, required and unknown keys), and references (states, intents, personas).
+Scenarios are found among the shipped ones and the user's own folder, where a user file may override a
+shipped id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from simulator import config
+from simulator.scenario.model import IntentDef, Scenario, Strict
+from simulator.scenario.references import check_references
+from simulator.scenario.source import Loc, Problem, ScenarioError, YamlSource, parse_yaml, read_yaml
+from simulator.scenario.suggest import closest
+
+if TYPE_CHECKING:
+    from simulator.persona.intents import IntentLibrary
+
+__all__ = [
+    "DEFAULT_SCENARIO",
+    "INTENTS_FILE",
+    "IntentFile",
+    "Loc",
+    "Problem",
+    "ScenarioEntry",
+    "ScenarioError",
+    "list_scenarios",
+    "load_intent_file",
+    "load_intent_library",
+    "load_intents",
+    "load_scenario",
+    "load_scenario_text",
+    "node_position",
+    "problem_at",
+    "resolve_scenario",
+    "scenario_files",
+    "shared_intents_path",
+]
+
+DEFAULT_SCENARIO = "gatekeeper-screen"
+INTENTS_FILE = "intents.yaml"  # the shared intent library, beside the shipped scenarios
+
+
+class IntentFile(Strict):
+    """The shared intent library file: `intents:` name -> definition."""
+
+    intents: dict[str, IntentDef]
+
+
+@dataclass(frozen=True)
+class ScenarioEntry:
+    scenario: Scenario
+    path: Path
+    shipped: bool
+
+
+def shared_intents_path() -> Path:
+    return config.shipped_scenarios_dir() / INTENTS_FILE
+
+
+def load_scenario(path: Path | str) -> Scenario:
+    """Load and check a scenario file; raises ScenarioError listing every problem."""
+    path = Path(path)
+    if path.name == INTENTS_FILE:
+        message = "this is an intent library, not a scenario (check it with `callsim scenarios validate`)"
+        raise ScenarioError([Problem(str(path), 0, 0, message)])
+    return _check(read_yaml(path))
+
+
+def load_scenario_text(text: str, filename: str = "<scenario>") -> Scenario:
+    """Load and check a scenario from text (an editor's buffer); filename is used in the problems."""
+    return _check(parse_yaml(text, filename))
+
+
+def load_intent_file(path: Path | str) -> dict[str, IntentDef]:
+    """Load and check an intent library file (the shared one, or one being edited)."""
+    source = read_yaml(Path(path))
+    library, problems = source.validate(IntentFile)
+    if library is None:
+        raise ScenarioError(_sorted(problems))
+    return library.intents
+
+
+def load_intents(scenario: Scenario) -> dict[str, IntentDef]:
+    """The shared library merged with the scenario's own `intents:` (which add to or override it)."""
+    return {**_shared_intents(), **scenario.intents}
+
+
+def load_intent_library(scenario: Scenario) -> IntentLibrary:
+    """The persona engine's intent matcher for this scenario (shared library + the scenario's intents)."""
+    from simulator.persona.intents import IntentLibrary
+
+    return IntentLibrary(load_intents(scenario))
+
+
+def _check(source: YamlSource) -> Scenario:
+    scenario, problems = source.validate(Scenario)
+    try:
+        known: list[str] | None = list(_shared_intents())
+    except ScenarioError as error:
+        problems += error.problems
+        known = None
+    problems += check_references(source, known)
+    if problems or scenario is None:
+        raise ScenarioError(_sorted(problems))
+    return scenario
+
+
+_shared_cache: dict[Path, tuple[tuple[int, int], dict[str, IntentDef] | ScenarioError]] = {}
+
+
+def _shared_intents() -> dict[str, IntentDef]:
+    """The shared intent library, read once per change of the file."""
+    path = shared_intents_path()
+    try:
+        stat = path.stat()
+        stamp = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        stamp = (0, 0)
+    cached = _shared_cache.get(path)
+    if cached is None or cached[0] != stamp:
+        try:
+            result: dict[str, IntentDef] | ScenarioError = load_intent_file(path)
+        except ScenarioError as error:
+            result = error
+        cached = (stamp, result)
+        _shared_cache[path] = cached
+    if isinstance(cached[1], ScenarioError):
+        raise cached[1]
+    return cached[1]
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    return sorted(dict.fromkeys(problems), key=lambda p: (p.file, p.line, p.col, p.message))
+
+
+# --- positions for checks made after loading (lint) ------------------------------------------------
+
+_source_cache: dict[Path, tuple[tuple[int, int], YamlSource | None]] = {}
+
+
+def node_position(path: Path | str, loc: Loc) -> tuple[int, int]:
+    """1-based (line, col) of the node at loc in a file, e.g. ("states", "reception") or ("start",).
+
+    A string step into a list picks the item with that `id`. Parts of loc that are not in the file are
+    skipped; (1, 1) when the file cannot be read at all.
+    """
+    source = _cached_source(Path(path))
+    if source is None:
+        return (1, 1)
+    line, col = source.locate(loc).value
+    return (line + 1, col + 1)
+
+
+def problem_at(path: Path | str, loc: Loc, message: str) -> Problem:
+    """A Problem pointing at the node at loc (see node_position)."""
+    line, col = node_position(path, loc)
+    return Problem(str(path), line, col, message)
+
+
+def _cached_source(path: Path) -> YamlSource | None:
+    try:
+        stat = path.stat()
+        stamp = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        return None
+    cached = _source_cache.get(path)
+    if cached is None or cached[0] != stamp:
+        try:
+            source: YamlSource | None = read_yaml(path)
+        except ScenarioError:
+            source = None
+        cached = (stamp, source)
+        _source_cache[path] = cached
+    return cached[1]
+
+
+# --- finding scenarios -----------------------------------------------------------------------------
+
+
+def scenario_files(folder: Path) -> list[Path]:
+    """The scenario files in a folder (YAML files other than the intent library), sorted by name."""
+    if not folder.is_dir():
+        return []
+    files = [*folder.glob("*.yaml"), *folder.glob("*.yml")]
+    return sorted(path for path in files if path.name != INTENTS_FILE and path.is_file())
+
+
+def list_scenarios(on_invalid: Callable[[ScenarioError], None] | None = None) -> list[ScenarioEntry]:
+    """Shipped and user scenarios, sorted by id; a user scenario replaces a shipped one with its id.
+
+    Invalid files are skipped (on_invalid hears about each); `callsim scenarios validate` reports them.
+    """
+    entries: dict[str, ScenarioEntry] = {}
+    for folder, shipped in ((config.shipped_scenarios_dir(), True), (config.user_scenarios_dir(), False)):
+        for path in scenario_files(folder):
+            try:
+                scenario = load_scenario(path)
+            except ScenarioError as error:
+                if on_invalid is not None:
+                    on_invalid(error)
+                continue
+            if scenario.id in entries and entries[scenario.id].shipped == shipped:
+                continue  # two files with one id in the same folder: the first by name wins
+            entries[scenario.id] = ScenarioEntry(scenario, path, shipped)
+    return [entries[key] for key in sorted(entries)]
+
+
+def resolve_scenario(name_or_path: str | Path) -> Path:
+    """The file of a scenario named by id (user scenarios first, then shipped) or by path."""
+    text = str(name_or_path)
+    path = Path(text).expanduser()
+    looks_like_path = isinstance(name_or_path, Path) or "/" in text or "\\" in text or path.suffix in (".yaml", ".yml")
+    if looks_like_path or path.is_file():
+        if not path.exists():
+            raise ScenarioError([Problem(text, 0, 0, "no such file")])
+        return path
+    entries = list_scenarios()
+    for entry in entries:
+        if entry.scenario.id == text:
+            return entry.path
+    for folder in (config.user_scenarios_dir(), config.shipped_scenarios_dir()):
+        for candidate in (folder / f"{text}.yaml", folder / f"{text}.yml"):
+            if candidate.is_file():
+                return candidate  # invalid, but named: loading it will say what is wrong
+    known = [entry.scenario.id for entry in entries]
+    close = closest(text, known, limit=3, cutoff=50)
+    hint = f"; did you mean {' or '.join(repr(name) for name in close)}?" if close else ""
+    hint += " (`callsim scenarios list` shows them all)"
+    raise ScenarioError([Problem("", 0, 0, f"unknown scenario '{text}'{hint}")])

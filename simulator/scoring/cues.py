@@ -1,0 +1,214 @@
+"""What a caller (or a persona) did in a line, recognised from normalised wording.
+
+These are the observations the rubric weighs: a stated reason for the call, something given before
+asking, entitlement, a feature dump, an objection, an acknowledgement, a canned rebuttal, a concrete
+proposal for the next contact, a passive hand-off. Phrases are written normalised (lower case, no
+apostrophes: "ill" is "I'll"), so they match typed and transcribed speech alike.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from simulator.scoring.language import contains_phrase, find_phrases, research_mentions, words
+from simulator.transcript import Transcript
+
+REASON_PHRASES = (
+    "reason im calling", "reason i am calling", "reason for my call", "reason for the call", "reason i called",
+    "reason i rang", "im calling because", "im calling about", "im calling to", "i am calling because",
+    "i am calling about", "calling because", "calling about", "the reason", "i noticed", "i saw that",
+    "i read that", "i read about", "i see that", "we help", "we work with", "its about", "its regarding",
+    "regarding your", "i wanted to share", "i wanted to offer", "i have something", "ive got something",
+)  # fmt: skip
+
+# Giving before asking: an insight, a benchmark, an introduction that helps whether or not they buy.
+GIVE_STRONG = (
+    "benchmark", "benchmarks", "we found", "weve found", "we measured", "weve seen", "we saw", "our data",
+    "the data", "study", "analysis", "we analysed", "we analyzed", "introduce you", "introduction",
+    "compared", "comparison", "percent", "case study", "one thing we learned", "peers",
+)  # fmt: skip
+GIVE_SOFT = (
+    "happy to share", "glad to share", "can share", "i can send", "insight", "idea", "ideas", "whether or not",
+    "either way", "regardless", "no strings", "no obligation", "for free", "worth knowing", "useful for you",
+    "might help", "could help you", "other companies", "companies like yours", "teams like yours",
+)  # fmt: skip
+BENEFIT_WORDS = (
+    "save", "saves", "saving", "savings", "reduce", "reduced", "reduces", "cut", "cuts", "lower", "fewer",
+    "faster", "avoid", "grow", "increase", "protect", "free up", "less time", "more time", "margin",
+    "margins", "risk", "costs", "on time",
+)  # fmt: skip
+ENTITLEMENT = (
+    "just need five minutes", "just need two minutes", "just need a minute", "just need a few minutes",
+    "need five minutes", "need two minutes", "i just need", "put me through", "put me thru",
+    "patch me through", "transfer me", "connect me", "direct line", "direct number", "direct dial",
+    "cell number", "mobile number", "cell phone", "her email", "his email", "email address",
+    "give me her", "give me his", "i need to speak", "i need to talk", "i have to speak", "let me speak",
+    "let me talk", "she will want to", "shell want to", "hell want to", "he will want to", "its urgent",
+    "i insist", "just put", "only take a minute", "wont take long", "she needs to hear", "he needs to hear",
+)  # fmt: skip
+FEATURE_WORDS = (
+    "platform", "feature", "features", "module", "modules", "dashboard", "dashboards", "integrates",
+    "integration", "integrations", "api", "ai", "powered", "automated", "automation", "real time",
+    "realtime", "cloud", "analytics", "reporting", "workflow", "workflows", "plugin", "seamless",
+    "end to end", "solution", "suite", "functionality", "customizable", "customisable", "best in class",
+    "cutting edge", "state of the art", "mobile app", "single pane",
+)  # fmt: skip
+SELF_WORDS = frozenset({"i", "we", "our", "ours", "us", "my", "me", "im", "were", "weve", "ive", "id", "ill"})
+OTHER_WORDS = frozenset({"you", "your", "yours", "youre", "youve", "youll", "youd"})
+
+OBJECTIONS = (
+    "not interested", "no interest", "we already have", "already have", "already use", "already work with",
+    "happy with", "no budget", "dont have budget", "dont have the budget", "send me an email",
+    "send an email", "send me something", "email me", "just email", "shes busy", "hes busy",
+    "in a meeting", "not available", "doesnt take", "dont take", "cold calls", "sales calls",
+    "not a good time", "bad time", "no time", "dont have time", "not the right person", "too expensive",
+    "no thanks", "no thank you", "not right now", "all set", "not a priority", "i dont think so",
+    "not looking", "we handle that", "we do that in house", "doesnt take calls", "cant put you through",
+)  # fmt: skip
+ACKNOWLEDGEMENTS = (
+    "understand", "understood", "fair", "makes sense", "hear you", "totally", "of course", "no problem",
+    "thats fine", "got it", "appreciate", "completely", "i get", "sounds like", "good point", "absolutely",
+    "respect", "that helps", "sorry", "thanks for", "thank you for", "i see", "thats helpful", "good to know",
+    "glad", "okay", "ok", "right", "sure", "no worries",
+)  # fmt: skip
+CANNED_REBUTTALS = (
+    "i understand but", "i understand however", "i completely understand but", "i totally understand but",
+    "thats exactly why", "thats exactly what", "thats why im calling", "most of our clients said",
+    "most of my clients", "a lot of people tell me", "i hear that a lot", "i hear that all the time",
+    "if i could show you", "what if i told you", "dont you want", "wouldnt you agree", "felt the same way",
+    "just give me", "fair enough but", "i totally get that but", "im sure you", "you owe it to",
+    "everyone says that", "thats what everyone says", "trust me",
+)  # fmt: skip
+ANSWER_STARTS = frozenset(
+    {"yes", "yeah", "yep", "no", "nope", "not", "sure", "absolutely", "actually", "honestly", "correct",
+     "right", "both", "neither", "depends", "it", "its", "she", "shes", "he", "hes", "i", "im", "we",
+     "were", "maybe", "probably", "definitely", "certainly", "mostly", "partly", "fair", "good", "great",
+     "of", "well", "this", "that", "thats", "my"}
+)  # fmt: skip
+GENERIC_QUESTIONS = ("help you", "do for you", "i help", "can i help", "may i help", "how are you", "hello")
+
+DAYS = frozenset(
+    {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "tomorrow", "mondays",
+     "tuesdays", "wednesdays", "thursdays", "fridays", "today", "tonight"}
+)  # fmt: skip
+DAY_PHRASES = ("next week", "this week", "end of the week", "later today", "this afternoon", "first thing")
+TIME_WORDS = frozenset({"am", "pm", "oclock", "noon", "morning", "afternoon", "evening", "midday"})
+NUMBER_WORDS = frozenset(
+    {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+     "fifteen", "twenty", "thirty", "forty", "fortyfive", "half", "quarter"}
+)  # fmt: skip
+DURATION_UNITS = frozenset({"minute", "minutes", "min", "mins", "hour"})
+FORMATS = frozenset(
+    {"call", "video", "zoom", "teams", "meeting", "coffee", "demo", "invite", "calendar", "walkthrough",
+     "chat", "meet", "session", "webex"}
+)  # fmt: skip
+PROPOSAL_PHRASES = (
+    "how about", "would", "could we", "can we", "lets", "shall we", "does", "works for", "are you free",
+    "is she free", "is he free", "i could do", "how does", "what about", "book", "put in", "pencil",
+)  # fmt: skip
+AGREEMENTS = (
+    "that works", "works for me", "works", "sure", "okay", "ok", "fine", "sounds good", "yes", "yeah",
+    "lets do", "i can do", "put it in", "book it", "send the invite", "send me the invite", "send an invite",
+    "shes free", "hes free", "go ahead", "alright", "all right", "perfect", "deal", "try her", "try him",
+    "call back", "she has", "he has", "i have", "fine by me", "see you",
+)  # fmt: skip
+REFUSALS = ("doesnt work", "cant do", "not interested", "wont work", "not possible", "no thanks", "no thank you")
+FOLLOW_UPS = (
+    "ill call", "i will call", "ill ring", "ill send", "i will send", "ill follow up", "i will follow up",
+    "ill email", "ill reach out", "ill be in touch", "ill get back", "ill put", "ill book", "ill try",
+    "ill phone", "ill give her a call", "ill give him a call", "ill give you a call", "youll get",
+    "ill have", "ill set up", "ill forward", "ill pass",
+)  # fmt: skip
+PASSIVE = (
+    "reach out if", "get back to me", "let me know if", "if youre interested", "if interested",
+    "if it sounds", "if youd like", "give me a call", "call me if", "feel free", "sometime", "some time",
+    "at some point", "whenever", "down the road", "in the future", "have a look", "take a look",
+    "keep me in mind", "ill email you", "send you some information", "send you some info",
+    "send some information", "maybe we can", "hopefully we can", "if you ever", "my number is",
+)  # fmt: skip
+NAME_ASKS = (
+    "who is the right person", "whos the right person", "who handles", "who looks after", "who should i",
+    "who would be", "whats her name", "whats his name", "who is responsible", "whos responsible",
+    "who runs", "who owns", "best person", "right person", "who manages", "who is in charge",
+    "her name", "his name", "spell her", "spell his",
+)  # fmt: skip
+CALLBACK_ASKS = (
+    "good time", "best time", "better time", "when is she", "when will she", "when would she",
+    "when does she", "when is he", "when will he", "when would he", "when does he", "when could i",
+    "when should i", "what time", "what day", "when might", "when can i", "when is a",
+)  # fmt: skip
+
+
+def reason_position(transcript: Transcript) -> tuple[int, int] | None:
+    """(turn number, word index) where the caller first states why they call, or None if they never do."""
+    for number, turn in transcript.caller_turns():
+        tokens = words(turn.text)
+        starts = [contains_phrase(tokens, phrase) for phrase in REASON_PHRASES]
+        hits = [start for start in starts if start >= 0]
+        if hits:
+            return number, min(hits)
+        if research_mentions(turn.text, transcript.research):
+            return number, 0
+    return None
+
+
+_CLOCK = re.compile(r"^\d{1,2}(am|pm)?$")
+
+
+def concrete_when(tokens: Sequence[str]) -> tuple[bool, bool]:
+    """(names a day, names a time of day) in a line: "thursday", "next week"; "at ten", "3pm", "9 30"."""
+    day = False
+    for index, word in enumerate(tokens):
+        if word in DAYS and (index == 0 or tokens[index - 1] not in {"last", "past", "yesterday"}):
+            day = True
+    day = day or bool(find_phrases(tokens, DAY_PHRASES))
+    time = any(_names_time(tokens, index) for index in range(len(tokens)))
+    return day, time
+
+
+def _names_time(tokens: Sequence[str], index: int) -> bool:
+    word = tokens[index]
+    before = tokens[index - 1] if index else ""
+    after = tokens[index + 1] if index + 1 < len(tokens) else ""
+    if word in TIME_WORDS:
+        return word != "am" and before not in {"good", "this", "the"}  # not "good morning"
+    if _CLOCK.match(word):
+        return (
+            before in {"at", "around", "by", "from"}
+            or word.endswith(("am", "pm"))
+            or after in {"am", "pm", "oclock", "30", "15", "45", "thirty"}
+        )
+    if word in NUMBER_WORDS:
+        return (before in {"at", "around", "by"} and after not in DURATION_UNITS) or after in {
+            "am",
+            "pm",
+            "oclock",
+            "thirty",
+            "fifteen",
+            "fortyfive",
+        }
+    return False
+
+
+def has_duration(tokens: Sequence[str]) -> bool:
+    """A length for the next contact: "15 minutes", "twenty minute", "half an hour"."""
+    for index, word in enumerate(tokens[:-1]):
+        if (word.isdigit() or word in NUMBER_WORDS) and tokens[index + 1] in DURATION_UNITS:
+            return True
+    return contains_phrase(tokens, "half an hour") >= 0 or contains_phrase(tokens, "an hour") >= 0
+
+
+def has_format(tokens: Sequence[str]) -> bool:
+    return any(word in FORMATS for word in tokens)
+
+
+def is_objection(text: str) -> list[str]:
+    return find_phrases(words(text), OBJECTIONS)
+
+
+def is_agreement(text: str) -> bool:
+    tokens = words(text)
+    if find_phrases(tokens, REFUSALS) or (tokens[:1] == ["no"] and not concrete_when(tokens)[0]):
+        return False
+    return bool(find_phrases(tokens, AGREEMENTS))

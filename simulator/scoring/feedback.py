@@ -1,0 +1,167 @@
+"""One concrete tip per score, aimed at what cost the most points in this call.
+
+The tip names the turn and the caller's words where it can, so the advice is about this call rather
+than a poster on the wall.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from simulator.scoring.language import find_questions, research_mentions
+from simulator.transcript import Transcript
+
+if TYPE_CHECKING:
+    from simulator.scoring.rubric import Evidence, ScoreCard
+
+
+def _short(text: str, limit: int = 12) -> str:
+    pieces = text.split()
+    return " ".join(pieces[:limit]) + (" …" if len(pieces) > limit else "")
+
+
+def _unused_fact(transcript: Transcript) -> str | None:
+    used = {
+        mention.fact
+        for _, turn in transcript.caller_turns()
+        for mention in research_mentions(turn.text, transcript.research)
+        if mention.strength >= 1
+    }
+    return next((fact for fact in transcript.research if fact not in used), None)
+
+
+def _worst(card: ScoreCard, key: str) -> Evidence | None:
+    """The piece of evidence in `key` that hurt the score most (for rigidity: raised it most)."""
+    items = [item for item in card.evidence if item.criterion == key]
+    if not items:
+        return None
+    if card.name == "rigidity":
+        return max(items, key=lambda item: item.points)
+    return min(items, key=lambda item: item.points)
+
+
+def _rigidity_tip(key: str, card: ScoreCard, transcript: Transcript) -> str:
+    item = _worst(card, key)
+    where = f'turn {item.turn} ("{_short(item.text)}")' if item else "this call"
+    if key == "repetition":
+        return (
+            f"In {where} you said nearly the same thing again. When they push back, answer in new words "
+            "or ask what they mean instead of replaying the pitch."
+        )
+    if key == "unrelated_answer" and item:
+        asked = transcript.turns[item.turn - 2].text if item.turn >= 2 else ""
+        question = find_questions(asked)
+        said = " ".join(question[0].words) if question else _short(asked)
+        return (
+            f'In turn {item.turn} you were asked "{said}" and answered something else. Answer it in one '
+            "sentence first, then steer the call."
+        )
+    if key == "ignored_objection":
+        return (
+            f"The objection before {where} got no real answer. Acknowledge it in their words, then ask one "
+            'question about it ("What are you using today?") before you go on.'
+        )
+    if key == "canned_rebuttal":
+        return (
+            f"The stock line in {where} sounds scripted. Say back what you actually heard, then ask a "
+            "question about it."
+        )
+    if key == "monologue":
+        return (
+            f"You talked without a break in {where}. Stop after two sentences and hand the call over with a question."
+        )
+    if key == "no_questions":
+        return (
+            'Plan two open questions about their situation (start with "what" or "how") and ask the '
+            "first within 30 seconds."
+        )
+    if key == "repeated_opening":
+        return "You opened with the same words as in an earlier call; build a new opening on a different fact."
+    if key == "takes_up":
+        return (
+            'Start each answer with what they just said ("You mentioned the new depot…") before adding your own point.'
+        )
+    if key == "questions_back":
+        return 'Answer, then hand the turn back with a question: "How are you handling that today?"'
+    return "Keep your turns to two or three sentences so the other person can come in."
+
+
+def _value_tip(key: str, card: ScoreCard, transcript: Transcript) -> str:
+    item = _worst(card, key)
+    fact = _unused_fact(transcript)
+    if key == "reason":
+        late = item is not None and item.points > 0
+        start = f"Your reason came only in turn {item.turn}; " if late and item else ""
+        example = (
+            f'"The reason I\'m calling: I saw that {fact[0].lower() + fact[1:]}…"'
+            if fact
+            else ('"The reason I\'m calling is…"')
+        )
+        return f"{start}Say why you are calling in your first sentence, tied to them: {example}"
+    if key == "research" and fact:
+        return f'Use your research: open with "{fact}" and what it likely means for them.'
+    if key == "give":
+        return (
+            "Give before you ask: offer one insight or benchmark that helps them whether or not they buy "
+            '("We compared twelve firms like yours; happy to share the numbers.").'
+        )
+    if key == "benefits":
+        return 'Say what changes for them, not what your product does: "your team would spend less time on…".'
+    if key == "entitlement" and item:
+        demand = item.why.split("'")[1] if "'" in item.why else _short(item.text)
+        return (
+            f'In turn {item.turn}, "{demand}" asks for something you have not earned. Ask for help '
+            'instead: "Who would be the right person for this, and when is a good time to reach them?"'
+        )
+    if key == "features" and item:
+        return f"Turn {item.turn} listed features. Pick the one that matters to them and say what it changes for them."
+    if key == "self_focus":
+        return 'Most of your sentences were about you; rebuild them around "you" and "your".'
+    return "Keep leading with their situation and something useful to them."
+
+
+def _next_step_tip(key: str, card: ScoreCard, transcript: Transcript) -> str:
+    item = _worst(card, key)
+    if key == "passive" and item:
+        move = item.why.split("'")[1] if "'" in item.why else _short(item.text)
+        return (
+            f'In turn {item.turn}, "{move}" leaves the next move to them, and they rarely take it. '
+            'Propose the next contact yourself: "Would Tuesday at 10 for 15 minutes work?"'
+        )
+    if key == "proposal":
+        partial = item is not None and item.points > 0
+        if partial and item:
+            return (
+                f"Turn {item.turn} was close; make it fully concrete with a day, a time and a length: "
+                '"Thursday at 2, 20 minutes?"'
+            )
+        return 'Before you hang up, propose a day, a time and a length: "Would Tuesday at 10 for 15 minutes work?"'
+    if key == "agreement":
+        return 'Ask for a yes to one specific slot ("Does Thursday at 2 work?") and wait for the answer.'
+    if key == "confirmed":
+        return 'Once they agree, say it back: "Great, Thursday at 2 for 20 minutes; I\'ll send the invite now."'
+    if key == "follow_up":
+        return 'Say who does what next and when: "I\'ll send the invite today and call you Thursday at 2."'
+    if key == "gatekeeper":
+        speakers = {turn.speaker for turn in transcript.turns}
+        if "gatekeeper" in speakers:
+            return (
+                'With the assistant, leave with a name or a time: "Who looks after this?" and "When is '
+                'the best time to reach her?"'
+            )
+        return "Ask who else should be in the next conversation, and when they are free."
+    return "Keep ending every call with a day and a time already agreed."
+
+
+def choose_tips(cards: Sequence[ScoreCard], transcript: Transcript) -> dict[str, str]:
+    """The tip for each score, from the criterion that cost it the most points in this call."""
+    writers = {"rigidity": _rigidity_tip, "value_added": _value_tip, "next_step": _next_step_tip}
+    tips = {}
+    for card in cards:
+        lost = [(points, rule) for points, rule in card.shortfalls() if points > 0]
+        if not lost:
+            tips[card.name] = "Strong on every point here; keep doing exactly this on the next call."
+            continue
+        tips[card.name] = writers[card.name](lost[0][1].key, card, transcript)
+    return tips

@@ -1,0 +1,174 @@
+"""Conversation metrics of one call, each with the range that published call research calls good.
+
+The ranges are rules of thumb, not laws: they come from large analyses of recorded sales calls (Gong
+Labs) and from conversation research, and are shown so a caller can see where they sit. docs/scoring.md
+explains each one and its source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from simulator.scoring.cues import reason_position
+from simulator.scoring.language import find_questions, words
+from simulator.transcript import Transcript, Turn
+
+GONG_TALK = "Gong Labs, talk-to-listen ratio in 25,537 B2B sales calls: top performers talk about 43%, above 65% loses"
+GONG_MONOLOGUE = "Gong Labs call analyses: top performers keep their longest monologue short (under about a minute)"
+GONG_QUESTIONS = "Gong Labs: 11-14 questions across a discovery call converts best, spread out, not a barrage"
+PACE = "Conversational pace is about 150 wpm; Gong Labs measured ~173 wpm rising to ~188 under objections"
+FILLERS = "Speaking coaches (Toastmasters 'ah-counter', call-coaching tools) flag more than about 2 per minute"
+TURN_TAKING = "Stivers et al. 2009 (PNAS), turn-taking in 10 languages: answers typically come within 0-0.5 s"
+INTERRUPT = "Gong Labs: top performers let the buyer finish and pause after objections instead of talking over"
+FIRST_QUESTION = "Cold-call analyses (e.g. Cold Call Gym, 10k calls): successful calls ask a question in ~30 s"
+REASON = "Gong Labs, 90,380 cold calls: stating the reason for the call early raises the meeting rate"
+
+FILLER_SOUNDS = frozenset({"um", "uh", "er", "erm", "uhm", "umm", "uhh", "hmm", "mm", "ah"})
+# "like" is a filler after these words ("it was like", "so like"); after "would", "looks" it is a verb.
+_LIKE_FILLER_AFTER = frozenset(
+    {"so", "and", "but", "just", "was", "is", "its", "were", "thats", "like", "yeah", "well", "oh", "okay",
+     "um", "uh", "er", "really", "basically"}
+)  # fmt: skip
+# "kind of" / "sort of" after these words names a kind ("what kind of system"), not a hedge.
+_KIND_NOUN_AFTER = frozenset(
+    {"what", "which", "a", "the", "this", "that", "any", "some", "every", "same", "these", "those",
+     "different", "other", "right", "wrong", "one", "all", "your", "our", "their"}
+)  # fmt: skip
+_YOU_KNOW_NOT_FILLER_AFTER = frozenset({"do", "did", "if", "as", "would", "what", "dont", "didnt", "you", "will"})
+
+
+def _is_filler(tokens: list[str], index: int) -> bool:
+    word = tokens[index]
+    before = tokens[index - 1] if index else ""
+    after = tokens[index + 1] if index + 1 < len(tokens) else ""
+    return (
+        word in FILLER_SOUNDS
+        or word == "basically"
+        or (word == "like" and (index == 0 or before in _LIKE_FILLER_AFTER) and after != "to")
+        or (word in {"sort", "kind"} and after == "of" and before not in _KIND_NOUN_AFTER)
+        or (word == "you" and after == "know" and before not in _YOU_KNOW_NOT_FILLER_AFTER)
+        or (word == "i" and after == "mean" and before != "what")
+    )
+
+
+def count_fillers(text: str) -> int:
+    """Fillers in a line: um/uh sounds, "you know", "I mean", "basically", hedging "sort of"/"kind of",
+    and "like" where it carries no meaning."""
+    tokens = words(text)
+    return sum(1 for index in range(len(tokens)) if _is_filler(tokens, index))
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One measured value, the range research calls good, and where that range comes from."""
+
+    name: str
+    value: float | None
+    unit: str
+    good_range: tuple[float | None, float | None]
+    source: str
+
+    @property
+    def in_range(self) -> bool:
+        if self.value is None:
+            return False
+        low, high = self.good_range
+        return (low is None or self.value >= low) and (high is None or self.value <= high)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "value": self.value,
+            "unit": self.unit,
+            "good_range": list(self.good_range),
+            "source": self.source,
+            "in_range": self.in_range,
+        }
+
+
+def _round(value: float | None, places: int = 2) -> float | None:
+    return None if value is None else round(value, places)
+
+
+def _moment_in_turn(turn: Turn, word_index: int) -> float:
+    """When the word at `word_index` was said, spreading the turn's words evenly over its duration."""
+    count = max(1, len(words(turn.text)))
+    return turn.start + turn.duration * word_index / count
+
+
+def monologues(transcript: Transcript) -> list[float]:
+    """Durations of the caller's unbroken stretches of speech (consecutive caller turns count as one)."""
+    stretches: list[float] = []
+    start: float | None = None
+    end = 0.0
+    for turn in transcript.turns:
+        if turn.speaker == "caller":
+            if start is None:
+                start = turn.start
+            end = turn.end
+        elif start is not None:
+            stretches.append(end - start)
+            start = None
+    if start is not None:
+        stretches.append(end - start)
+    return stretches
+
+
+def answer_gaps(transcript: Transcript) -> list[float]:
+    """Seconds from the end of each persona turn to the start of the caller's answer (overlaps count as 0)."""
+    gaps = []
+    for before, turn in zip(transcript.turns, transcript.turns[1:], strict=False):
+        if turn.speaker == "caller" and before.speaker != "caller":
+            gaps.append(max(0.0, turn.start - before.end))
+    return gaps
+
+
+def interruptions(transcript: Transcript) -> list[int]:
+    """1-based numbers of caller turns that cut the persona off (marked interrupted, or overlapping)."""
+    found = []
+    for number, (before, turn) in enumerate(zip(transcript.turns, transcript.turns[1:], strict=False), start=2):
+        cut_in = before.interrupted or turn.start < before.end - 0.05
+        if turn.speaker == "caller" and before.speaker != "caller" and cut_in:
+            found.append(number)
+    return found
+
+
+def compute_metrics(transcript: Transcript) -> list[Metric]:
+    """Every conversation metric of the call, in the order they are shown."""
+    turns = transcript.turns
+    caller = [turn for turn in turns if turn.speaker == "caller"]
+    caller_seconds = sum(turn.duration for turn in caller)
+    speech_seconds = sum(turn.duration for turn in turns)
+    call_start = turns[0].start if turns else 0.0
+    call_minutes = (max((turn.end for turn in turns), default=0.0) - call_start) / 60
+    caller_words = sum(len(words(turn.text)) for turn in caller)
+
+    questions = [(turn, question) for turn in caller for question in find_questions(turn.text)]
+    open_count = sum(1 for _, question in questions if question.open)
+    fillers = sum(count_fillers(turn.text) for turn in caller)
+    stretches = monologues(transcript)
+    gaps = answer_gaps(transcript)
+    first_question = _moment_in_turn(questions[0][0], questions[0][1].start) - call_start if questions else None
+    reason = reason_position(transcript)
+    reason_at = _moment_in_turn(turns[reason[0] - 1], reason[1]) - call_start if reason else None
+
+    def per_minute(count: int, minutes: float) -> float | None:
+        return count / minutes if minutes > 0 else None
+
+    return [
+        Metric("talk_ratio", _round(100 * caller_seconds / speech_seconds, 1) if speech_seconds else None,
+               "%", (40.0, 60.0), GONG_TALK),
+        Metric("longest_monologue", _round(max(stretches, default=0.0), 1), "s", (None, 60.0), GONG_MONOLOGUE),
+        Metric("questions", float(len(questions)), "count", (2.0, None), GONG_QUESTIONS),
+        Metric("questions_per_minute", _round(per_minute(len(questions), call_minutes)), "per min",
+               (0.5, 3.0), GONG_QUESTIONS),
+        Metric("open_questions", float(open_count), "count", (1.0, None), GONG_QUESTIONS),
+        Metric("closed_questions", float(len(questions) - open_count), "count", (None, None), GONG_QUESTIONS),
+        Metric("fillers_per_minute", _round(per_minute(fillers, caller_seconds / 60)), "per min",
+               (None, 2.0), FILLERS),
+        Metric("pace", _round(per_minute(caller_words, caller_seconds / 60), 1), "wpm", (140.0, 170.0), PACE),
+        Metric("mean_answer_gap", _round(sum(gaps) / len(gaps)) if gaps else None, "s", (0.0, 1.5),
+               TURN_TAKING),
+        Metric("interruptions", float(len(interruptions(transcript))), "count", (None, 1.0), INTERRUPT),
+        Metric("time_to_first_question", _round(first_question, 1), "s", (None, 60.0), FIRST_QUESTION),
+        Metric("time_to_reason", _round(reason_at, 1), "s", (None, 30.0), REASON),
+    ]  # fmt: skip

@@ -1,0 +1,537 @@
+"""The three scores of a call: rigidity (lower is better), value added and next-step positioning.
+
+Each score is a base plus criteria; every criterion that moves the score leaves evidence quoting the
+caller's own words, and a criterion that is only half met earns part of its points. A criterion that
+earns nothing still leaves a line saying why, so no score is a silent zero. docs/scoring.md explains
+the weights and the teaching behind them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from simulator.scoring import cues
+from simulator.scoring.feedback import choose_tips
+from simulator.scoring.language import (
+    content_words,
+    find_phrases,
+    find_questions,
+    normalise,
+    research_mentions,
+    shares_topic,
+    words,
+)
+from simulator.scoring.metrics import Metric, compute_metrics, monologues
+from simulator.transcript import Transcript, Turn
+
+REPEAT_STRONG = 85.0  # rapidfuzz similarity at which a line counts as said again nearly word for word
+REPEAT_PARTIAL = 72.0
+OPENING_REPEAT = 85.0  # the same, for an opening compared with the caller's earlier calls
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One observation behind a score: the caller's words, and how many points they moved it."""
+
+    criterion: str
+    turn: int
+    text: str
+    points: float
+    why: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "turn": self.turn,
+            "text": self.text,
+            "effect": "+" if self.points > 0 else "-",
+            "why": self.why,
+            "points": round(self.points, 1),
+            "criterion": self.criterion,
+        }
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """A rule of one score: its points in this call, and the points the best call would get from it."""
+
+    key: str
+    label: str
+    low: float
+    high: float
+    best: float
+
+
+@dataclass
+class ScoreCard:
+    """One score being built: a base, the criteria (each capped to its range) and their evidence."""
+
+    name: str
+    base: float
+    criteria: list[Criterion]
+    evidence: list[Evidence] = field(default_factory=list)
+
+    def add(self, criterion: str, turn: int, text: str, points: float, why: str) -> None:
+        self.evidence.append(Evidence(criterion, turn, text, points, why))
+
+    def points(self, key: str) -> float:
+        rule = next(rule for rule in self.criteria if rule.key == key)
+        raw = sum(item.points for item in self.evidence if item.criterion == key)
+        return min(rule.high, max(rule.low, raw))
+
+    @property
+    def value(self) -> int:
+        total = self.base + sum(self.points(rule.key) for rule in self.criteria)
+        return int(round(min(100.0, max(0.0, total))))
+
+    def shortfalls(self) -> list[tuple[float, Criterion]]:
+        """Points each criterion cost compared with the best call, largest first."""
+        lost = [(abs(rule.best - self.points(rule.key)), rule) for rule in self.criteria]
+        return sorted(lost, key=lambda pair: -pair[0])
+
+
+def quote(text: str, start: int = 0, length: int = 30) -> str:
+    """The caller's own words (original spelling) from normalised word `start`, at most `length` words."""
+    pieces = text.split()
+    if len(words(text)) <= length:
+        return " ".join(pieces)
+    position = 0
+    first = 0
+    for index, piece in enumerate(pieces):
+        if position >= max(0, start - 3):
+            first = index
+            break
+        position += len(words(piece))
+    chosen = pieces[first : first + length]
+    prefix = "… " if first else ""
+    suffix = " …" if first + length < len(pieces) else ""
+    return prefix + " ".join(chosen) + suffix
+
+
+def _previous_persona(transcript: Transcript, number: int) -> tuple[int, Turn] | None:
+    """The persona turn just before caller turn `number` (1-based), if the caller was answering one."""
+    if number < 2:
+        return None
+    before = transcript.turns[number - 2]
+    return (number - 1, before) if before.speaker != "caller" else None
+
+
+def _opening(transcript: Transcript) -> tuple[int, Turn] | None:
+    turns = transcript.caller_turns()
+    return turns[0] if turns else None
+
+
+# --- value added -----------------------------------------------------------------------------------
+
+
+def _value_added(transcript: Transcript) -> ScoreCard:
+    has_research = bool(transcript.research)
+    scale = 1.0 if has_research else 100 / 70  # without research facts, the other gains carry its weight
+    card = ScoreCard(
+        "value_added",
+        0,
+        [
+            Criterion("reason", "an early, clear reason for the call", 0, 25 * scale, 25 * scale),
+            Criterion("research", "research about this prospect", 0, 30 if has_research else 0,
+                      30 if has_research else 0),
+            Criterion("give", "an insight or offer useful whether or not they buy", 0, 25 * scale, 25 * scale),
+            Criterion("benefits", "benefits in their terms", 0, 20 * scale, 20 * scale),
+            Criterion("entitlement", "entitlement (demanding time, lines, transfers)", -45, 0, 0),
+            Criterion("features", "feature dumps", -24, 0, 0),
+            Criterion("self_focus", "talking only about yourself", -10, 0, 0),
+        ],
+    )  # fmt: skip
+    caller = transcript.caller_turns()
+    opening = _opening(transcript)
+    if not caller or opening is None:
+        return card
+
+    reason = cues.reason_position(transcript)
+    first_numbers = [number for number, _ in caller[:2]]
+    if reason is None:
+        card.add("reason", opening[0], quote(opening[1].text), 0, "no reason for the call was ever stated")
+    else:
+        number, start = reason
+        text = quote(transcript.turns[number - 1].text, start)
+        if number in first_numbers:
+            card.add("reason", number, text, 25 * scale, "states the reason for the call early")
+        else:
+            card.add("reason", number, text, 12 * scale, "states a reason, but only late in the call")
+
+    if has_research:
+        best: dict[str, tuple[float, int, str, tuple[str, ...]]] = {}
+        for number, turn in caller:
+            for mention in research_mentions(turn.text, transcript.research):
+                if mention.fact not in best or mention.strength > best[mention.fact][0]:
+                    best[mention.fact] = (mention.strength, number, turn.text, mention.matched)
+        weights = [20.0, 10.0, 5.0]
+        ranked = sorted(best.items(), key=lambda item: -item[1][0])
+        for rank, (fact, (strength, number, text, matched)) in enumerate(ranked):
+            weight = weights[min(rank, len(weights) - 1)]
+            how = "refers to" if strength >= 1 else "touches on"
+            card.add("research", number, quote(text), weight * strength,
+                     f"{how} the research '{fact}' ({', '.join(matched)})")  # fmt: skip
+        if not best:
+            card.add("research", opening[0], quote(opening[1].text), 0,
+                     f"none of the {len(transcript.research)} research facts was used, e.g. "
+                     f"'{transcript.research[0]}'")  # fmt: skip
+
+    gave = False
+    for number, turn in caller:
+        tokens = words(turn.text)
+        strong = find_phrases(tokens, cues.GIVE_STRONG)
+        soft = find_phrases(tokens, cues.GIVE_SOFT)
+        if strong:
+            card.add("give", number, quote(turn.text), 15 * scale, f"gives before asking ('{strong[0]}')")
+            gave = True
+        elif soft:
+            card.add("give", number, quote(turn.text), 8 * scale, f"offers something, vaguely ('{soft[0]}')")
+            gave = True
+    if not gave:
+        card.add("give", opening[0], quote(opening[1].text), 0, "offered no insight, benchmark or introduction")
+
+    self_count = other_count = 0
+    most_you: tuple[int, int, str] = (0, opening[0], opening[1].text)
+    most_self: tuple[int, int, str] = (0, opening[0], opening[1].text)
+    benefit_found = False
+    for number, turn in caller:
+        tokens = words(turn.text)
+        mine = sum(1 for word in tokens if word in cues.SELF_WORDS)
+        yours = sum(1 for word in tokens if word in cues.OTHER_WORDS)
+        self_count += mine
+        other_count += yours
+        most_you = max(most_you, (yours, number, turn.text))
+        most_self = max(most_self, (mine, number, turn.text))
+        benefit = find_phrases(tokens, cues.BENEFIT_WORDS)
+        if benefit and yours:
+            card.add("benefits", number, quote(turn.text), 8 * scale, f"puts a benefit in their terms ('{benefit[0]}')")
+            benefit_found = True
+    share = other_count / (self_count + other_count) if self_count + other_count else 0.0
+    if share >= 0.45:
+        card.add("benefits", most_you[1], quote(most_you[2]), 4 * scale, f"talks about them ({share:.0%} 'you')")
+    elif share >= 0.3:
+        card.add("benefits", most_you[1], quote(most_you[2]), 2 * scale,
+                 f"talks about them some of the time ({share:.0%} 'you')")  # fmt: skip
+    elif not benefit_found:
+        card.add("benefits", opening[0], quote(opening[1].text), 0, "no benefit put in the prospect's terms")
+
+    for number, turn in caller:
+        tokens = words(turn.text)
+        demands = find_phrases(tokens, cues.ENTITLEMENT)
+        if demands:
+            card.add("entitlement", number, quote(turn.text), -15, f"entitlement: '{demands[0]}'")
+        features = {phrase for phrase in find_phrases(tokens, cues.FEATURE_WORDS)}
+        if len(features) >= 3:
+            points = -12 if len(features) >= 5 else -6
+            card.add("features", number, quote(turn.text), points,
+                     f"feature dump ({', '.join(sorted(features)[:5])})")  # fmt: skip
+    self_share = self_count / (self_count + other_count) if self_count + other_count else 0.0
+    if self_count >= 8 and self_share >= 0.75:
+        card.add("self_focus", most_self[1], quote(most_self[2]), -10, f"talks about itself ({self_share:.0%} I/we)")
+    elif self_count >= 8 and self_share >= 0.65:
+        card.add("self_focus", most_self[1], quote(most_self[2]), -5,
+                 f"talks mostly about itself ({self_share:.0%} I/we)")  # fmt: skip
+    return card
+
+
+# --- rigidity -------------------------------------------------------------------------------------
+
+
+def _answers(caller_text: str, persona_text: str) -> str | None:
+    """How the caller's line takes up the persona's question(s), or None if it does not."""
+    tokens = words(caller_text)
+    shared = shares_topic(caller_text, persona_text)
+    if shared:
+        return f"picks up '{shared[0]}'"
+    persona_tokens = words(persona_text)
+    if find_phrases(persona_tokens, cues.GENERIC_QUESTIONS):
+        return "answers the opener"
+    for question in find_questions(persona_text):
+        first = question.words[0]
+        if first in {"who", "whos"} and find_phrases(tokens[:8], ("this is", "my name", "im", "its", "i am")):
+            return "says who is calling"
+        if first in {"what", "whats"} and (
+            find_phrases(tokens[:15], ("about", "regarding", "because", "reason", "calling", "its"))
+        ):
+            return "says what the call is about"
+        if first in {"when", "whens"} and any(cues.concrete_when(tokens)):
+            return "answers when"
+        if first == "why" and find_phrases(tokens, ("because", "reason", "so that", "since")):
+            return "answers why"
+        if not question.open and first not in cues.ANSWER_STARTS and set(tokens[:3]) & cues.ANSWER_STARTS:
+            return "answers the question directly"
+    return None
+
+
+def _rigidity(transcript: Transcript, earlier_openings: Sequence[str]) -> tuple[ScoreCard, dict[str, object]]:
+    card = ScoreCard(
+        "rigidity",
+        40,
+        [
+            Criterion("repetition", "repeating the same pitch", 0, 45, 0),
+            Criterion("unrelated_answer", "answering a question with something unrelated", 0, 30, 0),
+            Criterion("ignored_objection", "ignoring an objection", 0, 36, 0),
+            Criterion("canned_rebuttal", "canned rebuttals", 0, 30, 0),
+            Criterion("monologue", "long monologues", 0, 30, 0),
+            Criterion("no_questions", "never asking a question", 0, 20, 0),
+            Criterion("repeated_opening", "the same opening as in earlier calls", 0, 15, 0),
+            Criterion("takes_up", "answers that take up what was just said", -20, 0, -20),
+            Criterion("questions_back", "questions back", -16, 0, -16),
+            Criterion("short_turns", "short turns", -10, 0, -10),
+        ],
+    )
+    caller = transcript.caller_turns()
+    opening = _opening(transcript)
+    cross: dict[str, object] = {"earlier_openings": len(earlier_openings), "best_similarity": None,
+                                "repeated_opening": False}  # fmt: skip
+    if not caller or opening is None:
+        return card, cross
+
+    said: list[tuple[int, str]] = []
+    for number, turn in caller:
+        text = normalise(turn.text)
+        if len(text.split()) >= 6:
+            best_similarity, best_number = 0.0, 0
+            for earlier_number, earlier in said:
+                shorter, longer = sorted((text, earlier), key=len)
+                similarity = fuzz.ratio(text, earlier)
+                if len(shorter.split()) >= 8:
+                    similarity = max(similarity, fuzz.partial_ratio(shorter, longer))
+                if similarity > best_similarity:
+                    best_similarity, best_number = similarity, earlier_number
+            if best_similarity >= REPEAT_STRONG:
+                card.add(
+                    "repetition",
+                    number,
+                    quote(turn.text),
+                    15,
+                    f"repeats turn {best_number} nearly word for word ({best_similarity:.0f}% alike)",
+                )
+            elif best_similarity >= REPEAT_PARTIAL:
+                card.add("repetition", number, quote(turn.text), 7,
+                         f"largely repeats turn {best_number} ({best_similarity:.0f}% alike)")  # fmt: skip
+            said.append((number, text))
+
+        previous = _previous_persona(transcript, number)
+        tokens = words(turn.text)
+        canned = find_phrases(tokens, cues.CANNED_REBUTTALS)
+        asked = find_questions(turn.text)
+        if canned:
+            card.add("canned_rebuttal", number, quote(turn.text), 10, f"canned rebuttal: '{canned[0]}'")
+        if asked:
+            kinds = ", ".join("open" if question.open else "closed" for question in asked)
+            card.add("questions_back", number, quote(turn.text), -4 * len(asked),
+                     f"asks {len(asked)} question(s) back ({kinds})")  # fmt: skip
+        if previous is None:
+            continue
+        persona_number, persona = previous
+        objection = cues.is_objection(persona.text)
+        persona_questions = find_questions(persona.text)
+        if objection:
+            acknowledged = bool(find_phrases(tokens, cues.ACKNOWLEDGEMENTS)) and not canned
+            engaged = bool(asked) or bool(shares_topic(turn.text, persona.text))
+            if acknowledged and engaged:
+                card.add(
+                    "takes_up",
+                    number,
+                    quote(turn.text),
+                    -4,
+                    f"acknowledges the objection in turn {persona_number} and engages with it",
+                )
+            elif acknowledged or engaged:
+                card.add(
+                    "ignored_objection",
+                    number,
+                    quote(turn.text),
+                    6,
+                    f"only half takes up the objection in turn {persona_number} ('{objection[0]}')",
+                )
+            else:
+                card.add("ignored_objection", number, quote(turn.text), 12,
+                         f"ignores the objection in turn {persona_number} ('{objection[0]}')")  # fmt: skip
+        elif persona_questions:
+            how = _answers(turn.text, persona.text)
+            if how is None:
+                card.add(
+                    "unrelated_answer",
+                    number,
+                    quote(turn.text),
+                    10,
+                    f"does not answer the question in turn {persona_number}",
+                )
+            else:
+                card.add("takes_up", number, quote(turn.text), -4, f"{how} from turn {persona_number}")
+        elif content_words(persona.text) and shares_topic(turn.text, persona.text):
+            card.add(
+                "takes_up",
+                number,
+                quote(turn.text),
+                -4,
+                f"picks up '{shares_topic(turn.text, persona.text)[0]}' from turn {persona_number}",
+            )
+
+    _long_stretches(transcript, card)
+
+    questions = sum(len(find_questions(turn.text)) for _, turn in caller)
+    if questions == 0:
+        card.add("no_questions", opening[0], quote(opening[1].text), 20, "never asked a question")
+    elif questions == 1:
+        card.add("no_questions", opening[0], quote(opening[1].text), 8, "asked only one question in the call")
+
+    counts = [len(words(turn.text)) for _, turn in caller]
+    mean = sum(counts) / len(counts)
+    shortest = min(caller, key=lambda pair: len(words(pair[1].text)))
+    if mean <= 20:
+        card.add("short_turns", shortest[0], quote(shortest[1].text), -10, f"short turns ({mean:.0f} words on average)")
+    elif mean <= 35:
+        card.add("short_turns", shortest[0], quote(shortest[1].text), -5,
+                 f"fairly short turns ({mean:.0f} words on average)")  # fmt: skip
+
+    if earlier_openings:
+        text = normalise(opening[1].text)
+        similarity = max(fuzz.ratio(text, normalise(earlier)) for earlier in earlier_openings)
+        cross["best_similarity"] = round(similarity, 1)
+        if similarity >= OPENING_REPEAT:
+            cross["repeated_opening"] = True
+            card.add("repeated_opening", opening[0], quote(opening[1].text), 15,
+                     f"same opening as an earlier call on this scenario ({similarity:.0f}% alike)")  # fmt: skip
+    return card, cross
+
+
+def _long_stretches(transcript: Transcript, card: ScoreCard) -> None:
+    """Add evidence for each caller stretch longer than 30 s, quoting the turn that starts it."""
+    stretches = iter(monologues(transcript))
+    previous_caller = False
+    for number, turn in enumerate(transcript.turns, start=1):
+        is_caller = turn.speaker == "caller"
+        if is_caller and not previous_caller:
+            seconds = next(stretches)
+            if seconds > 30:
+                card.add("monologue", number, quote(turn.text), min(20.0, (seconds - 30) / 2),
+                         f"talks for {seconds:.0f} s without a break")  # fmt: skip
+        previous_caller = is_caller
+
+
+# --- next step -----------------------------------------------------------------------------------
+
+
+def _next_step(transcript: Transcript) -> ScoreCard:
+    card = ScoreCard(
+        "next_step",
+        0,
+        [
+            Criterion("proposal", "a concrete proposal (day, time, length, format)", 0, 30, 30),
+            Criterion("agreement", "agreement from the other side", 0, 20, 20),
+            Criterion("confirmed", "confirming it back", 0, 20, 20),
+            Criterion("follow_up", "saying who follows up and when", 0, 20, 20),
+            Criterion("gatekeeper", "a callback time or the right person's name", 0, 20, 20),
+            Criterion("passive", "leaving the next move to them", -30, 0, 0),
+        ],
+    )
+    caller = transcript.caller_turns()
+    if not caller:
+        return card
+    last_number, last_turn = caller[-1]
+
+    best: tuple[float, int, str, str] = (0.0, last_number, last_turn.text, "")
+    agreed_at: int | None = None
+    for number, turn in caller:
+        tokens = words(turn.text)
+        day, time = cues.concrete_when(tokens)
+        duration, form = cues.has_duration(tokens), cues.has_format(tokens)
+        demands = find_phrases(tokens, cues.ENTITLEMENT)
+        passive = find_phrases(tokens, cues.PASSIVE)
+        points, what = 0.0, ""
+        if day and time:
+            points, what = 30.0, "proposes a day and a time"
+        elif day or time:
+            points, what = 20.0, "names a day or a time, not both"
+        elif (duration or form) and not demands and not passive and find_phrases(tokens, cues.PROPOSAL_PHRASES):
+            points, what = 10.0, "proposes a format or length, without a day or time"
+        if points > best[0]:
+            best = (points, number, turn.text, what)
+        reply = transcript.turns[number] if number < len(transcript.turns) else None
+        answered = reply is not None and reply.speaker != "caller"
+        if points >= 20 and answered and agreed_at is None and reply and cues.is_agreement(reply.text):
+            card.add("agreement", number, quote(turn.text), 20, f"the other side agrees in turn {number + 1}")
+            agreed_at = number + 1
+        if passive and not (day or time):
+            card.add("passive", number, quote(turn.text), -15, f"leaves the next move to them ('{passive[0]}')")
+        follow = find_phrases(tokens, cues.FOLLOW_UPS)
+        if follow and (day or time):
+            card.add("follow_up", number, quote(turn.text), 20, f"says who follows up and when ('{follow[0]}')")
+        elif follow and not passive:
+            card.add("follow_up", number, quote(turn.text), 10, f"says who follows up, but not when ('{follow[0]}')")
+        previous = _previous_persona(transcript, number)
+        name_ask = find_phrases(tokens, cues.NAME_ASKS)
+        if name_ask:
+            card.add("gatekeeper", number, quote(turn.text), 10, f"asks for the right person ('{name_ask[0]}')")
+        callback = find_phrases(tokens, cues.CALLBACK_ASKS)
+        if callback and find_questions(turn.text):
+            card.add("gatekeeper", number, quote(turn.text), 10, f"asks when to call back ('{callback[0]}')")
+            reply_when = reply is not None and reply.speaker != "caller" and any(cues.concrete_when(words(reply.text)))
+            if reply_when and agreed_at is None:
+                card.add("agreement", number, quote(turn.text), 20, f"gets a day or time in turn {number + 1}")
+                agreed_at = number + 1
+        after_agreement = agreed_at is not None and previous is not None and previous[0] >= agreed_at
+        if after_agreement and (day or time) and not any(item.criterion == "confirmed" for item in card.evidence):
+            confirm_points = 20 if day and time else 10
+            card.add(
+                "confirmed",
+                number,
+                quote(turn.text),
+                confirm_points,
+                "confirms the day and time back" if confirm_points == 20 else "confirms part of it back",
+            )
+
+    if best[0] > 0:
+        card.add("proposal", best[1], quote(best[2]), best[0], best[3])
+    else:
+        card.add("proposal", last_number, quote(last_turn.text), 0, "no day, time, length or format proposed")
+    if agreed_at is None:
+        card.add("agreement", last_number, quote(last_turn.text), 0, "no next contact was agreed")
+    return card
+
+
+# --- the report ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScoreReport:
+    """Scores, evidence, tips and metrics of one call; `to_dict()` is what history stores and --json prints."""
+
+    cards: tuple[ScoreCard, ...]
+    tips: dict[str, str]
+    metrics: tuple[Metric, ...]
+    cross_call: dict[str, object]
+
+    @property
+    def scores(self) -> dict[str, int]:
+        return {card.name: card.value for card in self.cards}
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "scores": self.scores,
+            "evidence": {card.name: [item.to_dict() for item in card.evidence] for card in self.cards},
+            "tips": dict(self.tips),
+            "metrics": {metric.name: metric.to_dict() for metric in self.metrics},
+            "cross_call": dict(self.cross_call),
+            "criteria": {
+                card.name: [
+                    {"criterion": rule.key, "label": rule.label, "points": round(card.points(rule.key), 1),
+                     "range": [rule.low, rule.high]}
+                    for rule in card.criteria if rule.low != rule.high
+                ]
+                for card in self.cards
+            },
+        }  # fmt: skip
+
+
+def score_transcript(transcript: Transcript, earlier_openings: Sequence[str] = ()) -> ScoreReport:
+    """Score one call. Pure: the same transcript and earlier openings always give the same report."""
+    rigidity, cross = _rigidity(transcript, earlier_openings)
+    cards = (rigidity, _value_added(transcript), _next_step(transcript))
+    return ScoreReport(cards=cards, tips=choose_tips(cards, transcript), metrics=tuple(compute_metrics(transcript)),
+                       cross_call=cross)  # fmt: skip

@@ -1,0 +1,323 @@
+"""Call: the live transcript, who is on the line and their patience, status, level, time, and the keys.
+
+The call itself (`simulator.call.practice.PracticeCall`) runs on a worker thread; its events arrive here
+as messages, so every key press is answered at once while speech is recognised or synthesised.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from rich.markup import escape
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, ProgressBar, Static
+
+from simulator.call.events import (
+    CallEvent,
+    PersonaSpeaking,
+    StatusChanged,
+    TurnFinished,
+)
+from simulator.scenario.model import Scenario
+from simulator.transcript import Transcript, Turn
+from simulator.tui.app import options_of
+from simulator.tui.catalog import speaker_names
+from simulator.tui.coaching import Coach, Mode
+from simulator.tui.widgets.transcript_view import TranscriptView
+from simulator.voice.ports import InputLevel, InputStatus, PartialText
+
+STATUS_WORDS = {
+    "connecting": "dialling…",
+    "listening": "listening",
+    "hearing": "hearing you",
+    "transcribing": "transcribing",
+    "thinking": "thinking",
+    "speaking": "speaking",
+    "idle": "waiting",
+    "ended": "call ended",
+}
+
+
+def clock_words(seconds: float) -> str:
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes:02d}:{rest:02d}"
+
+
+def patience_dots(left: int, full: int) -> str:
+    left = max(0, min(left, full))
+    return "●" * left + "○" * (full - left)
+
+
+class CallEventArrived(Message):
+    """A call event, carried from the call's worker thread to the screen."""
+
+    def __init__(self, event: CallEvent) -> None:
+        super().__init__()
+        self.event = event
+
+
+class CallOver(Message):
+    def __init__(self, result: Any) -> None:
+        super().__init__()
+        self.result = result
+
+
+class CallFailed(Message):
+    def __init__(self, why: str) -> None:
+        super().__init__()
+        self.why = why
+
+
+@dataclass
+class OnTheLine:
+    speaker: str = ""
+    patience: int = 0
+
+
+class CallScreen(Screen[None]):
+    BINDINGS = [
+        Binding("ctrl+x", "hang_up", "Hang up", priority=True),
+        Binding("ctrl+o", "hint", "Hint", priority=True),
+        Binding("ctrl+r", "repeat", "Ask to repeat", priority=True),
+        Binding("ctrl+t", "talk", "Talk", priority=True),
+        Binding("ctrl+f", "hands_free", "Hands-free", priority=True),
+    ]
+
+    def __init__(self, scenario: Scenario, *, typed: bool, mode: Mode = "coached", save: bool = True) -> None:
+        super().__init__()
+        self.scenario = scenario
+        self.typed = typed
+        self.mode: Mode = mode
+        self.save = save
+        self.call: Any = None  # the PracticeCall once built on the worker thread
+        self.coach = Coach(mode)
+        self.turns: dict[int, Turn] = {}
+        self.last_persona: Turn | None = None
+        self.on_line = OnTheLine()
+        self.talking = False
+        self.hands_free = True
+        self._hung_up = threading.Event()
+        self.names = speaker_names(scenario)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="call-bar"):
+            yield Static("", id="on-line")
+            yield Static("", id="status")
+            yield Static("00:00", id="elapsed")
+        with Horizontal(id="level-bar"):
+            yield Label("Mic", classes="mic-label")
+            yield ProgressBar(total=100, show_eta=False, show_percentage=False, id="level")
+            yield Static("", id="talk-mode")
+        yield TranscriptView(self.names, id="transcript")
+        yield Static("", id="coach")
+        say = Input(placeholder="Type what you say and press Enter", id="say")
+        say.cursor_blink = options_of(self.app).cursor_blink
+        yield say
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#coach").display = False
+        if self.typed:
+            self.query_one("#level-bar").display = False
+            self.query_one("#say", Input).focus()
+        else:
+            self.query_one("#say").display = False
+            self.show_talk_mode()
+        self.show_status("connecting")
+        self.set_interval(0.5, self.tick)
+        self.run_call()
+
+    def on_unmount(self) -> None:
+        self.hang_up_call()
+
+    # -- the call on its worker thread -----------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="call", exit_on_error=False)
+    def run_call(self) -> None:
+        from simulator.call.practice import CallPlan, PracticeCall
+        from simulator.tui.failures import one_line
+
+        options = options_of(self.app)
+        speak = options.speak == "speaker" or (options.speak == "auto" and speaker_available())
+        plan = CallPlan(
+            self.scenario.id, "typed" if self.typed else "mic", seed=options.seed, speak=speak, save=self.save
+        )
+        try:
+            call = PracticeCall(plan, on_event=self.forward, scenario=self.scenario)
+            self.call = call
+            if self._hung_up.is_set():
+                call.hang_up()
+            result = call.run()
+        except Exception as error:  # every failure becomes one line on screen (details in the log)
+            self.post_message(CallFailed(one_line(error)))
+            return
+        self.post_message(CallOver(result))
+
+    def forward(self, event: CallEvent) -> None:
+        """Runs on the call's thread: hand the event to the UI thread without waiting for it."""
+        self.post_message(CallEventArrived(event))
+
+    def hang_up_call(self) -> None:
+        self._hung_up.set()
+        if self.call is not None:
+            self.call.hang_up()
+
+    # -- rendering events ------------------------------------------------------------------------------
+
+    @on(CallEventArrived)
+    def render_event(self, message: CallEventArrived) -> None:
+        event = message.event
+        view = self.query_one(TranscriptView)
+        if isinstance(event, StatusChanged):
+            self.show_status(event.status)
+            if event.status == "ended":
+                self.query_one("#say", Input).disabled = True
+        elif isinstance(event, InputStatus):
+            if event.status == "hearing":
+                self.coach.caller_started(self.now())
+            self.show_status(event.status)
+        elif isinstance(event, PartialText):
+            view.show_partial(event.text)
+        elif isinstance(event, InputLevel):
+            self.query_one("#level", ProgressBar).update(progress=round(event.level * 100))
+        elif isinstance(event, PersonaSpeaking):
+            self.turns[event.index] = event.turn
+            self.last_persona = event.turn
+            self.on_line = OnTheLine(event.turn.speaker, event.patience)
+            view.show_turn(event.index, event.turn)
+            self.show_on_line()
+            name = self.names.get(event.turn.speaker, event.turn.speaker)
+            self.nudge(self.coach.persona_patience(self.now(), name, event.patience))
+        elif isinstance(event, TurnFinished):
+            self.turns[event.index] = event.turn
+            view.show_turn(event.index, event.turn)
+            if event.turn.speaker == "caller":
+                self.nudge(self.coach.caller_turn(self.now(), event.turn.duration))
+
+    @on(CallOver)
+    def finished(self, message: CallOver) -> None:
+        from simulator.tui.catalog import report_for_result
+        from simulator.tui.screens.report import ReportScreen
+
+        self.app.switch_screen(ReportScreen(report_for_result(message.result, saved=self.save)))
+
+    @on(CallFailed)
+    def failed(self, message: CallFailed) -> None:
+        self.app.notify(message.why, severity="error", timeout=10)
+        self.show_status("ended")
+        self.query_one("#say", Input).disabled = True
+
+    def now(self) -> float:
+        return float(self.call.clock.now()) if self.call is not None else 0.0
+
+    def tick(self) -> None:
+        self.query_one("#elapsed", Static).update(clock_words(self.now()))
+        self.nudge(self.coach.tick(self.now()))
+
+    def show_status(self, status: str) -> None:
+        self.query_one("#status", Static).update(STATUS_WORDS.get(status, status))
+
+    def show_on_line(self) -> None:
+        role = self.on_line.speaker
+        if role not in ("gatekeeper", "executive"):
+            return
+        persona = self.scenario.persona(role)  # type: ignore[arg-type]
+        dots = patience_dots(self.on_line.patience, persona.traits.patience)
+        self.query_one("#on-line", Static).update(
+            f"[b]{escape(persona.name)}[/b] ({escape(persona.role)}) · patience {dots}"
+        )
+
+    def show_talk_mode(self) -> None:
+        if self.hands_free:
+            words = "hands-free: just talk · ctrl+f push-to-talk"
+        else:
+            words = "push-to-talk: ctrl+t to talk, again to stop" + (" · [b]TALKING[/b]" if self.talking else "")
+        self.query_one("#talk-mode", Static).update(words)
+
+    def nudge(self, text: str | None) -> None:
+        if text:
+            self.show_coach(text)
+
+    def show_coach(self, text: str) -> None:
+        coach = self.query_one("#coach", Static)
+        coach.update(f"💡 {escape(text)}")
+        coach.display = True
+
+    # -- the caller's keys -----------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "hint":
+            return self.coach.helps
+        if action in ("talk", "hands_free"):
+            return not self.typed
+        return True
+
+    @on(Input.Submitted, "#say")
+    def say(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if not text or self.call is None:
+            return
+        event.input.value = ""
+        self.call.caller.submit(text)
+
+    def action_hang_up(self) -> None:
+        self.show_status("ended")
+        self.hang_up_call()
+
+    def action_hint(self) -> None:
+        if self.coach.helps:
+            self.find_hint(Transcript(scenario=self.scenario.id, turns=[self.turns[i] for i in sorted(self.turns)]))
+
+    @work(thread=True, exclusive=True, group="hint")
+    def find_hint(self, transcript: Transcript) -> None:
+        from simulator.tui.coaching import hint
+
+        text = hint(transcript)
+        self.app.call_from_thread(self.show_coach, text)
+
+    def action_repeat(self) -> None:
+        if self.last_persona is None or self.call is None:
+            return
+        self.query_one(TranscriptView).show_repeat(self.last_persona)
+        self.replay()
+
+    @work(thread=True, group="repeat")
+    def replay(self) -> None:
+        self.call.session.repeat_last_line()
+
+    def action_talk(self) -> None:
+        caller = getattr(self.call, "caller", None)
+        if self.typed or caller is None or self.hands_free:
+            return
+        self.talking = not self.talking
+        (caller.press if self.talking else caller.release)()
+        self.show_talk_mode()
+
+    def action_hands_free(self) -> None:
+        caller = getattr(self.call, "caller", None)
+        if self.typed or caller is None:
+            return
+        self.hands_free = not self.hands_free
+        caller.set_push_to_talk(not self.hands_free)
+        self.talking = False
+        self.show_talk_mode()
+
+
+def speaker_available() -> bool:
+    """Whether persona lines can be played aloud (asked on the call's thread: PortAudio may block)."""
+    from simulator.config import load_settings
+    from simulator.voice.devices import AudioUnavailable, check_output
+
+    try:
+        check_output(load_settings().audio.output_device)
+    except AudioUnavailable:
+        return False
+    return True

@@ -1,0 +1,150 @@
+"""Report: three score bars in plain words, the evidence quotes, metrics with good ranges, tips, the change
+against the last attempt at this scenario, and the transcript."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Label, Static
+
+from simulator.tui.catalog import CallReport
+from simulator.tui.coaching import SCORE_LABELS, ScoreName
+from simulator.tui.widgets.score_bar import ScoreBar
+from simulator.tui.widgets.transcript_view import TranscriptView
+
+SCORES: tuple[ScoreName, ...] = ("rigidity", "value_added", "next_step")
+
+
+def number(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.1f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def range_words(good_range: object, unit: str) -> str:
+    """[40, 60] → '40–60 %'; an open end reads 'at most' / 'at least'."""
+    if not isinstance(good_range, list | tuple) or len(good_range) != 2:
+        return str(good_range)
+    low, high = good_range
+    unit = f" {unit}" if unit else ""
+    if low is None and high is None:
+        return "any"
+    if low is None:
+        return f"at most {number(high)}{unit}"
+    if high is None:
+        return f"at least {number(low)}{unit}"
+    return f"{number(low)}–{number(high)}{unit}"
+
+
+def metric_line(name: str, metric: dict[str, Any]) -> str:
+    value = metric.get("value")
+    unit = str(metric.get("unit") or "")
+    shown = "—" if value is None else f"{number(value)} {unit}".strip()
+    mark = "✓" if metric.get("in_range") else "✗"
+    label = name.replace("_", " ")
+    return f"{mark} [b]{escape(label)}[/b]: {escape(shown)} (good: {escape(range_words(metric.get('good_range'), unit))})"
+
+
+def evidence_line(score: ScoreName, item: dict[str, Any]) -> str:
+    """'turn 4: “…” — answers the question directly (lowers rigidity 5)'."""
+    turn = item.get("turn")
+    where = f"turn {turn}: " if turn is not None else ""
+    why = f" — {escape(str(item['why']))}" if item.get("why") else ""
+    points = item.get("points")
+    direction = "raises" if item.get("effect") == "+" else "lowers"
+    amount = f" {number(abs(points))}" if isinstance(points, int | float) else ""
+    return f"{where}“{escape(str(item.get('text', '')))}”{why} ({direction} {SCORE_LABELS[score].lower()}{amount})"
+
+
+class ReportScreen(Screen[None]):
+    BINDINGS = [
+        Binding("a", "again", "Practise again"),
+        Binding("h", "history", "History"),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self, call: CallReport) -> None:
+        super().__init__()
+        self.call = call
+
+    def compose(self) -> ComposeResult:
+        call = self.call
+        report = call.report or {}
+        scores = cast(dict[str, float], report.get("scores", {}))
+        yield Header()
+        with VerticalScroll(id="report-body"):
+            yield Static(self.headline(), classes="title")
+            if not scores:
+                yield Static("This call has no scores (it did not finish).", classes="notice")
+            previous = call.previous or {}
+            if call.previous is not None and scores:
+                yield Static("Scores, and the change against your last attempt at this scenario:", classes="note")
+            for name in SCORES:
+                if name in scores:
+                    yield ScoreBar(name, float(scores[name]), previous.get(name), id=f"score-{name}")
+            if call.previous is None and scores:
+                yield Static("First scored attempt at this scenario.", classes="score-change")
+            tips = report.get("tips", {})
+            if tips:
+                yield Label("Tips", classes="section")
+                for name in SCORES:
+                    if tips.get(name):
+                        yield Static(f"[b]{SCORE_LABELS[name]}[/b]: {escape(str(tips[name]))}", classes="tip")
+            evidence = report.get("evidence", {})
+            if any(evidence.get(name) for name in SCORES):
+                yield Label("Evidence from your words", classes="section")
+                for name in SCORES:
+                    for item in evidence.get(name, []):
+                        yield Static(evidence_line(name, item), classes="evidence")
+            metrics = report.get("metrics", {})
+            if metrics:
+                yield Label("Conversation metrics", classes="section")
+                for metric_name, metric in metrics.items():
+                    yield Static(metric_line(metric_name, metric), classes="metric")
+            yield Label("Transcript", classes="section")
+            view = TranscriptView(call.names, id="report-transcript")
+            yield view
+        yield Footer()
+
+    def on_mount(self) -> None:
+        view = self.query_one("#report-transcript", TranscriptView)
+        for index, turn in enumerate(self.call.transcript.turns):
+            view.show_turn(index, turn)
+        self.query_one("#report-body").scroll_home(animate=False)
+        self.query_one("#report-body").focus()
+
+    def headline(self) -> str:
+        call = self.call
+        outcome = call.transcript.outcome
+        outcome_words = outcome.replace("_", " ") if outcome else "no outcome"
+        verdict = "" if call.success is None else (" ✓ success" if call.success else " ✗ not a success")
+        saved = f" · call {call.call_id}" if call.call_id is not None else " · not saved"
+        return f"[b]{escape(call.title)}[/b] · {escape(outcome_words)}{verdict}{saved}"
+
+    def action_again(self) -> None:
+        from simulator.tui.catalog import find_scenario
+        from simulator.tui.screens.prepare import PrepareScreen
+
+        scenario = find_scenario(self.call.scenario_id)
+        if scenario is None:
+            self.notify("That scenario is no longer in your scenario folders.", severity="warning")
+            return
+        self.app.switch_screen(PrepareScreen(scenario))
+
+    def action_history(self) -> None:
+        from simulator.tui.screens.history import HistoryScreen
+
+        below = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
+        if isinstance(below, HistoryScreen):
+            self.app.pop_screen()
+        else:
+            self.app.switch_screen(HistoryScreen())
+
+    def action_back(self) -> None:
+        """To the screen the call was started from (Scenarios, History, or the editor after "try it")."""
+        self.app.pop_screen()

@@ -1,0 +1,146 @@
+"""Scenarios: the shipped and the user's own, with difficulty, personas, last and best scores; type to search."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rapidfuzz import fuzz
+from rich.markup import escape
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from simulator.tui.app import options_of
+from simulator.tui.catalog import ScenarioCard, scenario_cards
+
+if TYPE_CHECKING:
+    from simulator.history.store import Scores
+
+
+def short_scores(scores: Scores | None) -> str:
+    """'R22 V70 N40': rigidity, value added, next step of one call, compact enough for 80 columns."""
+    if scores is None:
+        return "—"
+    return f"R{round(scores.rigidity)} V{round(scores.value_added)} N{round(scores.next_step)}"
+
+
+def matches(card: ScenarioCard, query: str) -> bool:
+    """Every word typed is found (fuzzily) in the scenario's title, id, difficulty or personas."""
+    haystack = " ".join(
+        [card.scenario.title, card.scenario.id, card.scenario.difficulty, card.personas, card.scenario.brief.goal]
+    ).lower()
+    return all(
+        word in haystack or fuzz.partial_ratio(word, haystack) >= 80 for word in query.lower().split()
+    )
+
+
+class ScenariosScreen(Screen[None]):
+    BINDINGS = [
+        Binding("enter", "prepare", "Prepare", priority=True),
+        Binding("up", "move(-1)", "Up", show=False, priority=True),
+        Binding("down", "move(1)", "Down", show=False, priority=True),
+        Binding("ctrl+e", "edit", "Edit scenario"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cards: list[ScenarioCard] = []
+        self.listed: list[ScenarioCard] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        search = Input(placeholder="Type to search scenarios…", id="search")
+        search.cursor_blink = options_of(self.app).cursor_blink
+        yield search
+        table: DataTable[str] = DataTable(id="scenarios", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Static("", id="scenario-detail", classes="detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#scenarios", DataTable)
+        table.add_column("Scenario", key="title", width=28)
+        table.add_column("Level", key="level", width=6)
+        table.add_column("People", key="personas", width=13)
+        table.add_column("Last R/V/N", key="last", width=11)
+        table.add_column("Best R/V/N", key="best", width=11)
+        self.reload()
+        self.query_one("#search", Input).focus()
+
+    def on_screen_resume(self) -> None:
+        if self.is_mounted and self.cards:
+            self.reload()
+
+    def reload(self) -> None:
+        """Read the scenarios and the history again (after a call or a save)."""
+        self.cards = scenario_cards()
+        self.show(self.query_one("#search", Input).value)
+
+    def show(self, query: str) -> None:
+        table = self.query_one("#scenarios", DataTable)
+        table.clear()
+        self.listed = [card for card in self.cards if matches(card, query)]
+        for card in self.listed:
+            mine = "" if card.shipped else " ✎"
+            table.add_row(
+                card.scenario.title + mine,
+                card.scenario.difficulty,
+                card.personas,
+                short_scores(card.last),
+                short_scores(card.best),
+                key=str(card.path),
+            )
+        self.describe()
+
+    def selected(self) -> ScenarioCard | None:
+        table = self.query_one("#scenarios", DataTable)
+        if not self.listed or not 0 <= table.cursor_row < len(self.listed):
+            return None
+        return self.listed[table.cursor_row]
+
+    def describe(self) -> None:
+        card = self.selected()
+        detail = self.query_one("#scenario-detail", Static)
+        if card is None:
+            detail.update("No scenario matches your search." if self.cards else "No scenarios found.")
+            return
+        where = "shipped" if card.shipped else f"yours: {card.path}"
+        executive = card.scenario.personas.executive
+        people = f"{executive.name}, {executive.role} at {executive.company}"
+        detail.update(
+            f"[b]{escape(card.scenario.id)}[/b] ({escape(where)}) · {escape(people)}\n"
+            f"{escape(card.scenario.brief.goal)}"
+        )
+
+    @on(Input.Changed, "#search")
+    def search(self, event: Input.Changed) -> None:
+        self.show(event.value)
+
+    @on(DataTable.RowHighlighted)
+    def highlighted(self) -> None:
+        self.describe()
+
+    @on(DataTable.RowSelected)
+    def chosen(self) -> None:
+        self.action_prepare()
+
+    def action_move(self, step: int) -> None:
+        table = self.query_one("#scenarios", DataTable)
+        if self.listed:
+            table.move_cursor(row=max(0, min(len(self.listed) - 1, table.cursor_row + step)))
+
+    def action_prepare(self) -> None:
+        card = self.selected()
+        if card is not None:
+            from simulator.tui.screens.prepare import PrepareScreen
+
+            self.app.push_screen(PrepareScreen(card.scenario, card.path))
+
+    def action_edit(self) -> None:
+        card = self.selected()
+        if card is not None:
+            from simulator.tui.screens.editor import EditorScreen
+
+            self.app.push_screen(EditorScreen(card.path))
