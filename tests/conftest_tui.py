@@ -7,15 +7,28 @@ scenarios of its own (copies that do not change when the shipped ones do).
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from simulator import config
+
+
+def synchronous(test: Callable[..., Coroutine[object, object, None]]) -> Callable[..., None]:
+    """Run an async Pilot test in its own event loop (no async plugin needed); fixtures pass through."""
+
+    @functools.wraps(test)
+    def run(*args: object, **kwargs: object) -> None:
+        asyncio.run(test(*args, **kwargs))
+
+    return run
+
 
 FRONT_DESK = """\
 id: front-desk

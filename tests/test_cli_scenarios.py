@@ -14,7 +14,7 @@ import pytest
 from simulator import config
 from simulator.cli import main
 from simulator.scenario.loader import load_scenario
-from simulator.scenario.schema import schema_text
+from simulator.scenario.schema import schema_comment, schema_text
 
 REPO = Path(__file__).resolve().parent.parent
 CALLSIM = REPO / ".venv" / "bin" / "callsim"
@@ -80,10 +80,9 @@ def test_validate_names_scenarios_by_id_and_reports_unknown_ones(
     code, out, err = callsim(capsys, monkeypatch, "scenarios", "validate", "busy-executive", "referal")
     assert code == 1
     assert out.splitlines() == [
-        "unknown scenario 'referral'".replace("referral", "referal")
-        + "; did you mean 'referral'? (`callsim scenarios list` shows them all)"
+        "unknown scenario 'referal'; did you mean 'referral'? (`callsim scenarios list` shows them all)"
     ]
-    assert err.strip() == "1 problems in 1 of 2 file(s)".replace("1 problems", "1 problem")
+    assert err.strip() == "1 problem in 1 of 2 file(s)"
 
 
 def test_validate_a_missing_file_is_one_line(
@@ -160,7 +159,9 @@ def test_new_writes_a_commented_scenario_that_passes_strict_validation(home: Pat
     assert checked.stdout == ""
 
 
-def test_new_refuses_to_overwrite(home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_new_refuses_to_overwrite(
+    home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert callsim(capsys, monkeypatch, "scenarios", "new", "twice")[0] == 0
     path = home / "scenarios" / "twice.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "# my edits\n", encoding="utf-8")
@@ -179,8 +180,6 @@ def test_new_into_a_folder_or_file_and_a_bad_id(
     assert callsim(capsys, monkeypatch, "scenarios", "new", "by-file", "-o", str(target))[0] == 0
     assert load_scenario(target).id == "by-file"
     beside = config.shipped_scenarios_dir() / "x.yaml"
-    from simulator.scenario.schema import schema_comment
-
     assert schema_comment(beside) == "# yaml-language-server: $schema=./scenario.schema.json"
     code, _, err = callsim(capsys, monkeypatch, "scenarios", "new", "Not An Id")
     assert code == 1

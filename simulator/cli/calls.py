@@ -90,6 +90,7 @@ def run(
     sources = [caller_lines is not None, bool(caller_audio), mic]
     if sum(sources) != 1:
         raise UserError("choose exactly one caller: --caller-lines FILE, --caller-audio FILE... or --mic")
+    scenario_model, _path = load_call_scenario(scenario)
     if caller_lines is not None:
         plan = CallPlan(scenario, "lines", seed=seed, lines=_read_lines(caller_lines), save=save)
     elif caller_audio:
@@ -101,7 +102,6 @@ def run(
         plan = CallPlan(scenario, "mic", seed=seed, speak=True, save=save)
     plan.persona_audio_out = persona_audio_out
 
-    scenario_model, _path = load_call_scenario(scenario)
     call = PracticeCall(plan, on_event=None if as_json else _live_printer(scenario_model), scenario=scenario_model)
     result = call.run()
     if as_json:

@@ -213,7 +213,7 @@ _CLOCK_FOLLOWERS = (
     r"works?|would|is|that|your|my|uk|gmt|\w+day)"
 )
 _TIME_PATTERNS = [
-    re.compile(rf"\b{_WEEKDAYS}\b"),
+    re.compile(rf"(?<!last )(?<!past )\b{_WEEKDAYS}\b"),  # "last Thursday" is when they met, not a proposal
     re.compile(r"\b(?:tomorrow|this afternoon|this morning)\b"),
     re.compile(r"\b\d{1,2}(?: \d{2})? ?(?:am|pm|a m|p m)\b"),
     re.compile(r"\b\d{1,2} \d{2}\b"),  # "9:30" after normalizing

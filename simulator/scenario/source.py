@@ -85,7 +85,7 @@ class YamlSource:
         applied: list[str | int] = []
         skipped: list[str | int] = []
         for step in loc:
-            if isinstance(node, dict) and not isinstance(step, int) and step in node:
+            if isinstance(node, dict) and _has_key(node, step):
                 key_pos = _lc(node, "key", step) or value_pos
                 value_pos = _lc(node, "value", step) or key_pos
                 if node[step] is None or value_pos < key_pos:  # empty value or alias: the key is clearer
@@ -234,6 +234,22 @@ def _own_position(node: Any) -> tuple[int, int]:
         return (0, 0)
 
 
+def _has_key(node: dict[Any, Any], step: Any) -> bool:
+    try:
+        return step in node
+    except TypeError:  # an unhashable step cannot be a key
+        return False
+
+
+def _hashable(key: Any) -> Any:
+    """A complex YAML key ([a, b]: x) becomes its text, so the mapping stays a dict pydantic can report on."""
+    try:
+        hash(key)
+    except TypeError:
+        return str(key)
+    return key
+
+
 def _index_by_id(items: list[Any], wanted: str) -> int:
     for index, item in enumerate(items):
         if isinstance(item, dict) and item.get("id") == wanted:
@@ -254,7 +270,7 @@ def _plain(tree: Any, filename: str) -> Any:
             if id(node) in path:
                 raise ScenarioError([Problem(filename, 1, 1, "the document refers to itself (a recursive alias)")])
             inner = (*path, id(node))
-            return {convert(key, inner): convert(value, inner) for key, value in node.items()}
+            return {_hashable(convert(key, inner)): convert(value, inner) for key, value in node.items()}
         if isinstance(node, list | tuple):
             if id(node) in path:
                 raise ScenarioError([Problem(filename, 1, 1, "the document refers to itself (a recursive alias)")])
