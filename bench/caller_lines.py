@@ -31,10 +31,10 @@ def espeak_available() -> bool:
     return shutil.which("espeak-ng") is not None
 
 
-def synthesise(text: str, path: Path, words_per_minute: int = 165) -> Path:
+def synthesise(text: str, path: Path, words_per_minute: int = 150) -> Path:
     """Write `text` as spoken by espeak-ng to a WAV file (its native 22.05 kHz; readers resample)."""
     subprocess.run(
-        ["espeak-ng", "-v", "en-us", "-s", str(words_per_minute), "-w", str(path), text],
+        ["espeak-ng", "-v", "en", "-s", str(words_per_minute), "-w", str(path), text],
         check=True,
         capture_output=True,
     )

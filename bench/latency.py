@@ -69,6 +69,11 @@ class Run:
     stt_seconds: float = 0.0
     audio_seconds: float = 0.0
     texts: list[str] = field(default_factory=list)
+    stages: dict[str, list[float]] = field(default_factory=dict)  # end of speech → each step, seconds
+    transcriptions: int = 0
+
+    def stage(self, name: str, seconds: float) -> None:
+        self.stages.setdefault(name, []).append(seconds)
 
     def percentile(self, q: float) -> float:
         return float(np.percentile(self.latencies, q)) if self.latencies else float("nan")
@@ -122,14 +127,18 @@ def run_pipeline(paths: list[Path], settings: Settings, transcriber: TimedTransc
             utterance = caller.listen(None, ignore)
             if utterance is None:
                 break
+            end = caller.speech_ends[-1]
+            run.stage("turn ended, text ready", clock.now() - end)
             reply = persona.answer(utterance.text)
+            run.stage("reply chosen", clock.now() - end)
             persona.first_audio(reply)
-            run.latencies.append(clock.now() - caller.speech_ends[-1])
+            run.latencies.append(clock.now() - end)
             run.texts.append(utterance.text)
     finally:
         caller.close()
     # Every transcription counts, speculative ones included: that is the CPU the pipeline spends.
     run.stt_seconds = sum(seconds for seconds, _ in transcriber.calls)
+    run.transcriptions = len(transcriber.calls)
     run.audio_seconds = sum(len(read_audio(path)) / SAMPLE_RATE for path in paths)
     return run
 
@@ -163,11 +172,14 @@ def run_baseline(paths: list[Path], transcriber: Transcriber, persona: Persona) 
                 if quiet >= silence_windows:
                     break
         utterance = stream[: index * WINDOW_SAMPLES]
+        run.stage("turn ended (1 s of silence)", time.monotonic() - speech_end)
         began = time.perf_counter()
         segments, _info = model.transcribe(utterance)  # faster-whisper's defaults
         text = " ".join(segment.text.strip() for segment in segments)
         run.stt_seconds += time.perf_counter() - began
         run.audio_seconds += len(audio) / SAMPLE_RATE
+        run.transcriptions += 1
+        run.stage("text ready", time.monotonic() - speech_end)
         reply = persona.answer(text)
         persona.first_audio(reply)
         run.latencies.append(time.monotonic() - speech_end)
@@ -264,6 +276,9 @@ def report(pipeline: Run, baseline: Run, references: list[str]) -> bool:
     }
     print("targets: " + ", ".join(f"{name} {'ok' if passed else 'MISSED'}" for name, passed in checks.items()))
     print(f"pipeline latencies (ms): {', '.join(f'{value * 1000:.0f}' for value in pipeline.latencies)}")
+    for run in (pipeline, baseline):
+        steps = ", ".join(f"{name} {np.median(values) * 1000:.0f} ms" for name, values in run.stages.items())
+        print(f"{run.name}, p50 after end of speech: {steps}; {run.transcriptions} transcriptions")
     for run in (pipeline, baseline):
         print(f"word error rate, {run.name}: {word_error_rate(references, run.texts):.1%}")
     return all(checks.values())

@@ -66,6 +66,13 @@ EOF
                     --client-name=callsim-keepalive /dev/zero </dev/null >/dev/null 2>&1 &
                 echo $! >"$dir/keepalive-$sink.pid"
             done
+            # wait until both sinks have left their idle 2-second block and run at low latency
+            for _ in $(seq 1 60); do
+                slow=$(PULSE_SERVER="unix:$socket" PULSE_CLIENTCONFIG="$dir/client.conf" pactl list sinks |
+                    awk '/^[[:space:]]*Latency:/ { if ($2 > 100000) n++ } END { print n + 0 }')
+                [[ "$slow" == 0 ]] && break
+                sleep 0.1
+            done
             client_env
             exit 0
         fi

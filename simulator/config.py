@@ -71,7 +71,9 @@ class SpeechToText(Section):
 class Listening(Section):
     mode: Literal["hands_free", "push_to_talk"] = "hands_free"
     vad_threshold: float = Field(default=0.5, gt=0, lt=1)
-    speculative_pause_ms: int = Field(default=200, ge=60, description="Pause after which transcribing starts early.")
+    speculative_pause_ms: int = Field(
+        default=96, ge=32, description="Pause after which transcribing starts early (3 VAD windows of 32 ms)."
+    )
     end_pause_ms: int = Field(default=350, ge=100, description="Pause that ends a finished sentence or question.")
     trailing_pause_ms: int = Field(default=900, ge=100, description="Pause that ends a turn left hanging ('and...').")
     max_turn_seconds: float = Field(default=60.0, gt=1)

@@ -185,8 +185,8 @@ GOOD_CALLER = [
 FIXED_START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
 
-@pytest.fixture
-def callsim_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+@pytest.fixture(name="callsim_home")
+def callsim_home_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """An empty CALLSIM_HOME and UTC, so nothing touches the user's folders and dates render the same."""
     home = tmp_path / "home"
     monkeypatch.setenv("CALLSIM_HOME", str(home))
@@ -197,8 +197,8 @@ def callsim_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     time.tzset()
 
 
-@pytest.fixture
-def fixed_scenarios(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, callsim_home: Path) -> Path:
+@pytest.fixture(name="fixed_scenarios")
+def fixed_scenarios_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, callsim_home: Path) -> Path:
     """Shipped scenarios replaced by the two above (the real shared intent library stays)."""
     shipped = tmp_path / "shipped"
     shipped.mkdir()
@@ -220,7 +220,9 @@ def seed_history(calls: list[tuple[str, str, tuple[float, float, float]]]) -> li
         for day, (scenario, outcome, (rigidity, value, next_step)) in enumerate(calls):
             call_id = store.start_call(scenario, [], "typed", started_at=FIXED_START + timedelta(days=day))
             store.add_turn(call_id, 0, Turn(speaker="executive", text="Maria Ortega.", start=0.4, end=1.2))
-            store.add_turn(call_id, 1, Turn(speaker="caller", text="Hi Maria, Sam from Brightline.", start=1.8, end=3.0))
+            store.add_turn(
+                call_id, 1, Turn(speaker="caller", text="Hi Maria, Sam from Brightline.", start=1.8, end=3.0)
+            )
             report = {
                 "scores": {"rigidity": rigidity, "value_added": value, "next_step": next_step},
                 "evidence": {},

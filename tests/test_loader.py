@@ -304,3 +304,60 @@ def test_list_has_shipped_and_user_scenarios_and_a_user_file_overrides_a_shipped
     assert entries["busy-executive"].shipped is True
     assert [error.problems[0].file for error in skipped] == [str(private_home / "scenarios" / "broken.yaml")]
     assert list(entries) == sorted(entries)
+
+
+# --- no bad file ever gets past the loader as anything but problems ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1: x\n", ["1:1: key 1 must be text (put it in quotes)"]),
+        ("id: 2024-01-01\n", ["1:5: id: expected text, got a date"]),
+        ("id: !!binary aGk=\n", ["1:5: YAML tag '!!binary' is not allowed: a scenario file holds plain data only"]),
+        ("id: *nowhere\n", ["1:5: YAML syntax: found undefined alias 'nowhere'"]),
+        ("a: &r [1, *r]\n", None),
+        ("states:\n  - id: a\n?\n  - id: b\n", None),
+    ],
+)
+def test_odd_yaml_is_reported_as_problems(text: str, expected: list[str] | None) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario_text(text, "odd.yaml")
+    found = [str(problem).removeprefix("odd.yaml:") for problem in caught.value.problems]
+    assert found
+    if expected is not None:
+        assert set(expected) <= set(found)
+
+
+def test_mangled_scenarios_only_ever_raise_one_line_problems() -> None:
+    """Seeded random edits of a valid file (deletions, stray YAML characters, swapped lines)."""
+    import random
+
+    base = template_text("mangled")
+    stray = ["1: x\n", "[a]: x\n", "? {a: 1}\n", "&a a: *a\n", "<<: {x: 1}\n", "\t", "'", '"', "{", "]", ":", "- "]
+    stray += ["!!python/name:os.system ", "2024-01-01", "*x", "\x00", "\ufeff", "\u2028", "?", "|", ">", "---\n"]
+    rng = random.Random(2026)
+    refused = 0
+    for _ in range(150):
+        text = base
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randrange(len(text))
+            choice = rng.random()
+            if choice < 0.3:
+                text = text[:at] + text[at + rng.randint(1, 20) :]
+            elif choice < 0.7:
+                text = text[:at] + rng.choice(stray) + text[at:]
+            else:
+                lines = text.splitlines(keepends=True)
+                a, b = rng.randrange(len(lines)), rng.randrange(len(lines))
+                lines[a], lines[b] = lines[b], lines[a]
+                text = "".join(lines)
+        try:
+            load_scenario_text(text, "mangled.yaml")
+        except ScenarioError as error:
+            refused += 1
+            assert error.problems
+            for problem in error.problems:
+                assert len(str(problem).splitlines()) == 1
+                assert problem.file == "mangled.yaml" and problem.line >= 1 and problem.col >= 1
+    assert refused > 100  # most random edits do break a scenario, and each says where

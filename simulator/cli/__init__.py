@@ -14,9 +14,9 @@ app = typer.Typer(
 
 
 def _register_commands() -> None:
-    from simulator.cli import calls, doctor, practice_app, records, scenarios
+    from simulator.cli import calls, doctor, practice_app, records, scenarios, score
 
-    for module in (scenarios, calls, records, doctor, practice_app):
+    for module in (scenarios, calls, records, doctor, practice_app, score):
         module.register(app)
 
 

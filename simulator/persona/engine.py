@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from simulator.persona.intents import IntentLibrary, mentions_name, mentions_research, normalize, proposes_time
-from simulator.scenario.model import Condition, Counter, Fact, Outcome, Role, Scenario, State, Transition
+from simulator.scenario.model import Condition, Counter, Fact, Outcome, Persona, Role, Scenario, State, Transition
 
 # Intents the engine adds itself when the turn shows them, whatever the phrasing.
 MENTION_RESEARCH = "mention_research"
@@ -180,9 +180,7 @@ class PersonaEngine:
             detected.append(MENTION_RESEARCH)
         if time and PROPOSE_TIME not in detected:
             detected.append(PROPOSE_TIME)
-        names = frozenset(
-            role for role in self._roles if mentions_name(caller_text, self.scenario.persona(role).name)
-        )
+        names = frozenset(role for role in self._roles if mentions_name(caller_text, self.scenario.persona(role).name))
         words = len(normalize(caller_text).split())
         return CallerTurn(caller_text, tuple(detected), research, time, names, words)
 
@@ -366,7 +364,8 @@ class PersonaEngine:
         if heard.silent:
             return GENERIC_SILENCE
         if not heard.intents:
-            return current.unmatched or GENERIC_NONSENSE
+            # A word or two of nothing is likely misheard; a whole sentence was heard but went nowhere.
+            return current.unmatched or (GENERIC_NONSENSE if heard.words <= 2 else GENERIC_LOST)
         if set(heard.intents) & PUSHY:
             return GENERIC_PUSHY[current.persona]
         if current.unmatched:
@@ -385,7 +384,7 @@ class PersonaEngine:
     def _rng(self, turn: int) -> random.Random:
         return random.Random(self.seed * 1_000_003 + turn)
 
-    def _persona_or_none(self, role: Role) -> object | None:
+    def _persona_or_none(self, role: Role) -> Persona | None:
         return self.scenario.personas.gatekeeper if role == "gatekeeper" else self.scenario.personas.executive
 
 

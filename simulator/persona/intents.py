@@ -69,9 +69,9 @@ def _phrase_score(words: Sequence[str], keyword: Sequence[str]) -> float:
         if len(fixed) == 1:
             score = _word_similarity(window[fixed[0]], expected)
         else:
-            # Every word must resemble its counterpart ("kind" is not "fine"), and the phrase as a whole
-            # must be close.
-            if window[fixed[0]][:1] != keyword[fixed[0]][:1]:
+            # Every word must resemble its counterpart and start with the same sound ("kind" is not
+            # "fine", "doing" is not "handling"), and the phrase as a whole must be close.
+            if any(window[i][:1] != keyword[i][:1] for i in fixed):
                 continue
             if any(fuzz.ratio(window[i], keyword[i]) < WORD_IN_PHRASE_THRESHOLD for i in fixed):
                 continue

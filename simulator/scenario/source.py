@@ -37,6 +37,10 @@ class Problem:
     col: int
     message: str
 
+    def __post_init__(self) -> None:
+        if any(mark in self.message for mark in "\r\n\u2028\u2029\x0b\x0c\x1c\x1d\x1e\x85"):
+            object.__setattr__(self, "message", " ".join(self.message.split()))  # one line per problem
+
     def __str__(self) -> str:
         if not self.file:
             return self.message
@@ -146,6 +150,7 @@ def parse_yaml(text: str, filename: str) -> YamlSource:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     yaml = YAML(typ="rt")
+    root = None
     try:
         root = yaml.compose(text)
         if root is not None:
@@ -156,13 +161,16 @@ def parse_yaml(text: str, filename: str) -> YamlSource:
             ]
             if tag_problems:
                 raise ScenarioError(sorted(tag_problems, key=lambda p: (p.line, p.col)))
-        tree = yaml.load(text)
+        tree = None if root is None else yaml.constructor.construct_document(root)  # parse once, build from nodes
     except MarkedYAMLError as error:
         raise ScenarioError([_yaml_problem(filename, error)]) from None
     except YAMLError as error:  # e.g. a ReaderError on control characters: it carries a character offset
         raise ScenarioError([_reader_problem(filename, text, error)]) from None
     except RecursionError:
         raise ScenarioError([Problem(filename, 1, 1, "the document is nested too deeply")]) from None
+    except (TypeError, ValueError, AttributeError, IndexError) as error:
+        # ruamel's constructor fails this way on input it cannot build, e.g. a mapping used as a key
+        raise ScenarioError([_construction_problem(filename, root, error)]) from None
     if tree is None:
         raise ScenarioError([Problem(filename, 1, 1, "the file is empty; expected a mapping of keys")])
     if not isinstance(tree, dict):
@@ -183,6 +191,20 @@ def _nodes(root: Any) -> Iterable[Any]:
         if isinstance(node.value, list):
             for item in node.value:
                 stack.extend(item if isinstance(item, tuple) else (item,))
+
+
+def _construction_problem(filename: str, root: Any, error: Exception) -> Problem:
+    """Point at the first mapping key that is itself a mapping or list (a stray `?` makes one)."""
+    from ruamel.yaml.nodes import CollectionNode, MappingNode
+
+    for node in _nodes(root) if root is not None else ():
+        if isinstance(node, MappingNode):
+            for key, _value in node.value:
+                if isinstance(key, CollectionNode):
+                    mark = key.start_mark
+                    message = "YAML syntax: a key must be text, not a mapping or a list (is there a stray '?'?)"
+                    return Problem(filename, mark.line + 1, mark.column + 1, message)
+    return Problem(filename, 1, 1, f"YAML that cannot be read as plain data: {error}")
 
 
 def _tag_message(tag: Any) -> str:
@@ -299,17 +321,29 @@ def _problems_from(source: YamlSource, model: type[BaseModel], error: Validation
         found.append((source.locate(tuple(detail["loc"])), detail))
     found = _prefer_deepest_union_branch(found)
 
-    merged: dict[tuple[Loc, bool], list[tuple[Position, dict[str, Any]]]] = {}
-    for position, detail in found:
-        at_key = detail["type"] in ("extra_forbidden",) or "[key]" in position.skipped
-        merged.setdefault((position.applied, at_key), []).append((position, detail))
+    # Union branches failing at one node become one problem ("expected text or a list"), and so do
+    # the required keys missing from one mapping; everything else is a problem of its own.
+    groups: dict[tuple[Loc, str], list[tuple[Position, dict[str, Any]]]] = {}
+    for number, (position, detail) in enumerate(found):
+        if _is_union_branch(position, detail):
+            kind = "union"
+        elif detail["type"] == "missing":
+            kind = "missing"
+        else:
+            kind = f"#{number}"
+        groups.setdefault((position.applied, kind), []).append((position, detail))
 
     problems: list[Problem] = []
-    for (applied, at_key), group in merged.items():
-        position = group[0][0]
-        messages = list(dict.fromkeys(_message(model, pos, detail) for pos, detail in group))
+    for (applied, kind), group in groups.items():
+        position, first = group[0]
+        if kind == "missing" and len(group) > 1:
+            names = ", ".join(f"'{detail['loc'][-1]}'" for _, detail in group)
+            message = f"missing required keys {names}" + (f" in {_path(applied)}" if applied else "")
+        else:
+            message = _join(applied, list(dict.fromkeys(_message(model, pos, detail) for pos, detail in group)))
+        at_key = first["type"] in ("extra_forbidden", "invalid_key") or "[key]" in position.skipped
         line, col = position.key if at_key else position.value
-        problems.append(Problem(source.filename, line + 1, col + 1, _join(applied, messages)))
+        problems.append(Problem(source.filename, line + 1, col + 1, message))
     return problems
 
 
@@ -372,6 +406,9 @@ def _message(model: type[BaseModel], position: Position, detail: dict[str, Any])
     if kind == "missing":
         missing = loc[-1]
         return f"missing required key '{missing}'" + (f" in {where}" if where else "")
+    if kind == "invalid_key":
+        parent = _path(position.applied[:-1])
+        return f"key {loc[-1]!r} must be text (put it in quotes)" + (f" in {parent}" if parent else "")
     if kind == "extra_forbidden":
         unknown = loc[-1]
         return f"unknown key '{unknown}'" + did_you_mean(str(unknown), model_fields_at(model, loc[:-1]))
@@ -433,6 +470,7 @@ def _kind(value: Any) -> str:
     if isinstance(value, int | float):
         return f"the number {value}"
     if isinstance(value, str):
+        value = " ".join(value.split())
         shown = value if len(value) <= 40 else value[:37] + "..."
         return f"'{shown}'"
     return f"a {type(value).__name__}"

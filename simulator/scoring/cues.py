@@ -65,12 +65,14 @@ OBJECTIONS = (
     "not a good time", "bad time", "no time", "dont have time", "not the right person", "too expensive",
     "no thanks", "no thank you", "not right now", "all set", "not a priority", "i dont think so",
     "not looking", "we handle that", "we do that in house", "doesnt take calls", "cant put you through",
+    "busy", "swamped", "back to back", "in meetings", "tied up", "not taking calls", "wont take",
+    "cant give", "dont give", "not sure we need", "we built our own", "in house", "have something already",
 )  # fmt: skip
 ACKNOWLEDGEMENTS = (
     "understand", "understood", "fair", "makes sense", "hear you", "totally", "of course", "no problem",
     "thats fine", "got it", "appreciate", "completely", "i get", "sounds like", "good point", "absolutely",
     "respect", "that helps", "sorry", "thanks for", "thank you for", "i see", "thats helpful", "good to know",
-    "glad", "okay", "ok", "right", "sure", "no worries",
+    "glad", "no worries", "totally fair", "i know",
 )  # fmt: skip
 CANNED_REBUTTALS = (
     "i understand but", "i understand however", "i completely understand but", "i totally understand but",
@@ -82,9 +84,8 @@ CANNED_REBUTTALS = (
 )  # fmt: skip
 ANSWER_STARTS = frozenset(
     {"yes", "yeah", "yep", "no", "nope", "not", "sure", "absolutely", "actually", "honestly", "correct",
-     "right", "both", "neither", "depends", "it", "its", "she", "shes", "he", "hes", "i", "im", "we",
-     "were", "maybe", "probably", "definitely", "certainly", "mostly", "partly", "fair", "good", "great",
-     "of", "well", "this", "that", "thats", "my"}
+     "right", "both", "neither", "depends", "maybe", "probably", "definitely", "certainly", "mostly",
+     "partly", "fine", "good", "great", "of", "course", "indeed", "exactly"}
 )  # fmt: skip
 GENERIC_QUESTIONS = ("help you", "do for you", "i help", "can i help", "may i help", "how are you", "hello")
 
@@ -111,7 +112,9 @@ AGREEMENTS = (
     "that works", "works for me", "works", "sure", "okay", "ok", "fine", "sounds good", "yes", "yeah",
     "lets do", "i can do", "put it in", "book it", "send the invite", "send me the invite", "send an invite",
     "shes free", "hes free", "go ahead", "alright", "all right", "perfect", "deal", "try her", "try him",
-    "call back", "she has", "he has", "i have", "fine by me", "see you",
+    "call back", "she has", "he has", "i have", "fine by me", "see you", "lovely", "great", "done", "booked",
+    "put that in", "in his diary", "in her diary", "in my diary", "in the diary", "in his calendar",
+    "in her calendar", "send you an invite", "looking forward", "talk then", "speak then",
 )  # fmt: skip
 REFUSALS = ("doesnt work", "cant do", "not interested", "wont work", "not possible", "no thanks", "no thank you")
 FOLLOW_UPS = (
@@ -131,7 +134,7 @@ NAME_ASKS = (
     "who is the right person", "whos the right person", "who handles", "who looks after", "who should i",
     "who would be", "whats her name", "whats his name", "who is responsible", "whos responsible",
     "who runs", "who owns", "best person", "right person", "who manages", "who is in charge",
-    "her name", "his name", "spell her", "spell his",
+    "her name", "his name", "spell her", "spell his", "who else", "anyone else",
 )  # fmt: skip
 CALLBACK_ASKS = (
     "good time", "best time", "better time", "when is she", "when will she", "when would she",
@@ -189,6 +192,19 @@ def _names_time(tokens: Sequence[str], index: int) -> bool:
             "fortyfive",
         }
     return False
+
+
+def is_scheduling_word(word: str) -> bool:
+    """Days, times, numbers, lengths and formats: the words of a proposal or a confirmation."""
+    return (
+        word in DAYS
+        or word in TIME_WORDS
+        or word in NUMBER_WORDS
+        or word in DURATION_UNITS
+        or word in FORMATS
+        or bool(_CLOCK.match(word))
+        or word in {"invite", "send", "diary", "week", "next", "then", "thirty"}
+    )
 
 
 def has_duration(tokens: Sequence[str]) -> bool:

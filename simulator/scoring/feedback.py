@@ -7,13 +7,10 @@ than a poster on the wall.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
+from simulator.scoring.evidence import Evidence, ScoreCard
 from simulator.scoring.language import find_questions, research_mentions
 from simulator.transcript import Transcript
-
-if TYPE_CHECKING:
-    from simulator.scoring.rubric import Evidence, ScoreCard
 
 
 def _short(text: str, limit: int = 12) -> str:
@@ -32,7 +29,7 @@ def _unused_fact(transcript: Transcript) -> str | None:
 
 
 def _worst(card: ScoreCard, key: str) -> Evidence | None:
-    """The piece of evidence in `key` that hurt the score most (for rigidity: raised it most)."""
+    """The evidence in `key` that hurt the score most (rigidity: raised it most); for gains, the weakest."""
     items = [item for item in card.evidence if item.criterion == key]
     if not items:
         return None
@@ -57,10 +54,12 @@ def _rigidity_tip(key: str, card: ScoreCard, transcript: Transcript) -> str:
             f'In turn {item.turn} you were asked "{said}" and answered something else. Answer it in one '
             "sentence first, then steer the call."
         )
-    if key == "ignored_objection":
+    if key == "ignored_objection" and item:
+        objection = item.why.split("'")[1] if "'" in item.why else "their objection"
+        answer = "only half an answer" if item.points < 12 else "no answer"
         return (
-            f"The objection before {where} got no real answer. Acknowledge it in their words, then ask one "
-            'question about it ("What are you using today?") before you go on.'
+            f'In turn {item.turn} the objection "{objection}" got {answer}. Acknowledge it in their words, '
+            'then ask one question about it ("What are you using today?") before you go on.'
         )
     if key == "canned_rebuttal":
         return (
@@ -100,12 +99,19 @@ def _value_tip(key: str, card: ScoreCard, transcript: Transcript) -> str:
         )
         return f"{start}Say why you are calling in your first sentence, tied to them: {example}"
     if key == "research" and fact:
-        return f'Use your research: open with "{fact}" and what it likely means for them.'
+        return f'Use more of your research: bring in "{fact}" and what it likely means for them.'
+    if key == "give" and item is not None and item.points > 0:
+        return (
+            f"Turn {item.turn} offered something; make it concrete and useful whether or not they buy: a "
+            "number from a benchmark, a named introduction, one finding they can act on."
+        )
     if key == "give":
         return (
             "Give before you ask: offer one insight or benchmark that helps them whether or not they buy "
             '("We compared twelve firms like yours; happy to share the numbers.").'
         )
+    if key == "benefits" and item is not None and item.points > 0:
+        return 'Put more of it in their terms: for each point, say what changes for them ("your planners would…").'
     if key == "benefits":
         return 'Say what changes for them, not what your product does: "your team would spend less time on…".'
     if key == "entitlement" and item:
@@ -155,11 +161,13 @@ def _next_step_tip(key: str, card: ScoreCard, transcript: Transcript) -> str:
 
 
 def choose_tips(cards: Sequence[ScoreCard], transcript: Transcript) -> dict[str, str]:
-    """The tip for each score, from the criterion that cost it the most points in this call."""
+    """The tip for each score: the costliest mistake in this call, else the costliest chance missed."""
     writers = {"rigidity": _rigidity_tip, "value_added": _value_tip, "next_step": _next_step_tip}
     tips = {}
     for card in cards:
         lost = [(points, rule) for points, rule in card.shortfalls() if points > 0]
+        # a mistake made (entitlement, a passive hand-off, a repeated pitch) comes before a chance missed
+        lost.sort(key=lambda pair: (pair[1].best != 0 or card.points(pair[1].key) == 0, -pair[0]))
         if not lost:
             tips[card.name] = "Strong on every point here; keep doing exactly this on the next call."
             continue

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 _APOSTROPHES = re.compile(r"['\u2019\u2018`]")
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
@@ -31,17 +32,15 @@ def words(text: str) -> list[str]:
 
 def contains_phrase(tokens: Sequence[str], phrase: str) -> int:
     """Index of the first occurrence of `phrase` (normalised words) in `tokens`, or -1."""
-    target = phrase.split()
-    width = len(target)
-    for index in range(len(tokens) - width + 1):
-        if list(tokens[index : index + width]) == target:
-            return index
-    return -1
+    text = " " + " ".join(tokens) + " "
+    position = text.find(" " + phrase + " ")
+    return -1 if position < 0 else text.count(" ", 0, position)
 
 
 def find_phrases(tokens: Sequence[str], phrases: Iterable[str]) -> list[str]:
     """The phrases (normalised, space-separated words) that occur in `tokens`, in the order given."""
-    return [phrase for phrase in phrases if contains_phrase(tokens, phrase) >= 0]
+    text = " " + " ".join(tokens) + " "
+    return [phrase for phrase in phrases if " " + phrase + " " in text]
 
 
 # --- questions -------------------------------------------------------------------------------------
@@ -64,10 +63,19 @@ CLAUSE_OPENERS = frozenset(
         "and", "so", "but", "or", "then", "okay", "ok", "right", "well", "great", "thanks", "thank",
         "sure", "now", "also", "yes", "yeah", "no", "perfect", "curious", "wondering", "question",
         "quick", "anyway", "actually", "honestly", "understood", "fair", "course", "got", "totally",
+        "today", "please", "here", "though", "too", "first", "again", "instead",
     }
 )  # fmt: skip
 # Requests phrased as commands that work as open questions.
-OPEN_PROMPTS = ("tell me", "walk me through", "help me understand", "talk me through", "describe")
+OPEN_PROMPTS = (
+    "tell me", "walk me through", "help me understand", "talk me through", "describe", "im curious",
+    "i am curious", "id love to know", "id like to know", "id love to hear", "curious how", "curious what",
+)  # fmt: skip
+# Polite yes/no questions that carry no inversion: "I wonder if you could help me".
+CLOSED_PROMPTS = (
+    "i wonder if", "i was wondering if", "i wonder whether", "wondering whether", "would you mind",
+    "do you mind", "mind if i", "any chance",
+)  # fmt: skip
 # Wh-words also used in statements ("that's what we do", "I know how busy she is"): they only open a
 # question when an auxiliary or a verb follows, or when they stand at a clause start.
 TAG_QUESTIONS = ("is that right", "does that make sense", "is that fair", "would that help", "right or")
@@ -82,33 +90,74 @@ class Question:
     words: tuple[str, ...]
 
 
+PERSONAL = frozenset({"you", "i", "we", "she", "he", "they"})
+# Words after which an inverted auxiliary is not a question: "so do we", "than we do", "if you could".
+_NOT_INVERSION_AFTER = frozenset(
+    {"so", "neither", "nor", "than", "as", "if", "whether", "that", "thats", "i", "we", "you", "they", "she",
+     "he", "it", "what", "how", "when", "where", "why", "who", "which", "can", "could", "would", "will"}
+)  # fmt: skip
+# Verbs that embed a wh-clause in a statement: "I know what is going on", "that's how it works".
+_EMBEDDERS = frozenset(
+    {"know", "knows", "see", "tell", "ask", "asked", "wonder", "understand", "show", "is", "thats", "about",
+     "matter", "depends", "exactly", "sure", "idea", "learn", "explain", "decide", "remember", "forget",
+     "heres", "like", "hear", "showed", "told", "wondering"}
+)  # fmt: skip
+
+
+_MODALS = frozenset({"would", "could", "can", "will", "does", "did", "should", "shall"})
+
+
 def _clause_start(tokens: Sequence[str], index: int) -> bool:
-    return index == 0 or tokens[index - 1] in CLAUSE_OPENERS
+    if index == 0 or tokens[index - 1] in CLAUSE_OPENERS:
+        return True
+    return index >= 2 and tokens[index - 2 : index] in (["thank", "you"], ["of", "course"], ["i", "see"])
 
 
 def _question_at(tokens: Sequence[str], index: int) -> bool | None:
-    """True (open) / False (closed) if a question starts at `index`, else None."""
+    """True (open) / False (closed) if a question starts at `index`, else None.
+
+    Without punctuation a clause start is rarely visible, so the strong patterns count anywhere: an
+    inverted auxiliary before a personal pronoun ("could you", "do we"), a wh-word before an auxiliary
+    ("when is a good time") unless a verb embeds it ("I know what is"), "who" before a verb.
+    """
     word = tokens[index]
+    before = tokens[index - 1] if index else ""
     after = tokens[index + 1] if index + 1 < len(tokens) else ""
     after2 = tokens[index + 2] if index + 2 < len(tokens) else ""
+    starts_clause = _clause_start(tokens, index)
     for prompt in OPEN_PROMPTS:
-        if contains_phrase(tokens[index : index + len(prompt.split())], prompt) == 0 and _clause_start(tokens, index):
+        if starts_clause and contains_phrase(tokens[index : index + len(prompt.split())], prompt) == 0:
             return True
+    for prompt in CLOSED_PROMPTS:
+        if contains_phrase(tokens[index : index + len(prompt.split())], prompt) == 0:
+            return False
     if word in OPEN_WORDS or word in OTHER_WH_WORDS:
         is_open = word in OPEN_WORDS
-        if after in AUXILIARIES and (after2 in SUBJECTS or _clause_start(tokens, index)):
-            return is_open  # "how do you", "what would it", "when is she"
-        if word in {"whats", "hows", "whos", "wheres", "whens"} and _clause_start(tokens, index):
+        if after in AUXILIARIES and after2 in PERSONAL:
+            return is_open  # inverted, so asked outright even after "you know": "how do you ship"
+        if before in _EMBEDDERS and not starts_clause:
+            return None
+        if after in AUXILIARIES and (after2 in SUBJECTS or starts_clause or after2 in {"a", "the", "good", "best"}):
+            return is_open  # "how do you", "what would it", "when is a good time"
+        if word in {"whats", "hows", "whos", "wheres", "whens"} and (starts_clause or after not in PERSONAL):
+            return is_open  # "what's the idea", "who's the right person"
+        if word == "who" and (after.endswith("s") or after in AUXILIARIES) and after not in PERSONAL:
+            return is_open  # "who handles your freight", "who looks after transport"
+        if word == "which" and starts_clause and after not in SUBJECTS:
             return is_open
-        if word in {"who", "which"} and _clause_start(tokens, index) and after not in SUBJECTS:
-            return is_open  # "who handles your freight", "which team owns this"
-        if word in {"what", "how"} and _clause_start(tokens, index) and after in {"about", "if", "else"}:
+        if word in {"what", "how"} and starts_clause and after in {"about", "if", "else"}:
             return True
+        ahead = tokens[index + 2 : index + 6]
+        if any(a in AUXILIARIES and b in PERSONAL for a, b in zip(ahead, ahead[1:], strict=False)):
+            return is_open  # "what kind of system do you use", "how many trucks do you run"
         return None
-    if word in AUXILIARIES and after in SUBJECTS and _clause_start(tokens, index):
+    if word in _MODALS and starts_clause and after and after not in AUXILIARIES | {"not", "be"}:
+        return False  # "would tuesday at ten work", "does thursday suit her"
+    if word in AUXILIARIES and after in SUBJECTS:
         if word in {"have", "has", "had"} and after2 in {"to", "got"}:
             return None
-        return False  # "do you", "would it", "is she", "can i"
+        if starts_clause or (after in PERSONAL and before not in _NOT_INVERSION_AFTER):
+            return False  # "do you", "would it", "is she", "could you spell"
     return None
 
 
@@ -127,8 +176,10 @@ def find_questions(text: str) -> list[Question]:
         if kind is None:
             index += 1
             continue
+        # a wh-question carries its own inversion a few words on ("what kind of system do you use")
+        reach = index + (5 if tokens[index] in OPEN_WORDS | OTHER_WH_WORDS else 2)
         end = index + 1
-        while end < len(tokens) and not (end > index + 2 and _question_at(tokens, end) is not None):
+        while end < len(tokens) and not (end > reach and _question_at(tokens, end) is not None):
             end += 1
         found.append(Question(start=index, open=kind, words=tuple(tokens[index:end])))
         index = end
@@ -148,7 +199,9 @@ STOPWORDS = frozenset(
     too under until up very was we were weve what whats when where which while who whom why will with
     would you youre your yours yourself yourselves yes yeah okay ok um uh like really well right sure
     thanks thank hi hello get got going go one two three new last year years month months week weeks
-    company team said says saw see seen read noticed recently back way lot lots much many per
+    company team said says saw see seen read noticed recently back way lot lots much many per every
+    customer customers client clients business people time top good great best work help today take
+    make need want fine minute minutes second seconds look thing things something anything else sorry
     """.split()  # noqa: SIM905
 )
 
@@ -163,40 +216,73 @@ def content_words(text: str) -> list[str]:
 
 
 def _fuzzy_hit(keyword: str, tokens: Sequence[str], cutoff: float) -> bool:
-    """True if `keyword` is among the tokens, allowing for a misheard spelling or a word split in two."""
+    """True if `keyword` is among the tokens, allowing for a misheard spelling or a word split in two.
+
+    Short words must be one slip away ("leeds"/"leads", not "cross"/"costs"); longer ones may differ
+    more, as long as rapidfuzz's ratio stays above `cutoff` ("centre"/"center", "warehouse"/"where house").
+    """
     if len(keyword) <= 3 or keyword.isdigit():
         return keyword in tokens
     candidates = list(tokens) + [a + b for a, b in zip(tokens, tokens[1:], strict=False)]
-    return any(fuzz.ratio(keyword, candidate) >= cutoff for candidate in candidates)
+    return any(
+        Levenshtein.normalized_similarity(keyword, candidate) >= 0.75
+        or (len(keyword) >= 6 and fuzz.ratio(keyword, candidate) >= cutoff)
+        for candidate in candidates
+    )
 
 
 @dataclass(frozen=True)
 class ResearchMention:
-    """How much of one research fact a caller's turn refers to (share of its keywords heard, 0–1)."""
+    """How much of one research fact a caller's turn refers to.
+
+    Names (the prospect's company, the executive) are said on every call, so they only count beside
+    a word that carries the fact itself ("the new distribution centre in Leeds").
+    """
 
     fact: str
     keywords: tuple[str, ...]
     matched: tuple[str, ...]
+    names: frozenset[str] = frozenset()
 
     @property
     def strength(self) -> float:
-        """1.0 for a clear mention (two keywords, or the only one), 0.5 for a single telling keyword."""
-        needed = min(2, len(self.keywords))
-        if needed == 0 or not self.matched:
+        """1.0 for a clear mention (two keywords, one of them not a name), 0.5 for one telling keyword."""
+        telling = [word for word in self.matched if word not in self.names]
+        if not telling:
             return 0.0
-        if len(self.matched) >= needed:
+        if len(self.matched) >= 2 or len(self.keywords) == 1:
             return 1.0
-        return 0.5 if max(len(word) for word in self.matched) >= 5 else 0.0
+        return 0.5 if len(telling[0]) >= 6 else 0.0
+
+
+def fact_names(facts: Sequence[str]) -> frozenset[str]:
+    """Words that name someone or something rather than say a fact: capitalised inside a fact, or
+    shared by several facts (the prospect's name usually is both)."""
+    names: set[str] = set()
+    counts: dict[str, int] = {}
+    for fact in facts:
+        pieces = [piece for piece in fact.split() if words(piece)]
+        for position, piece in enumerate(pieces):
+            following = pieces[position + 1] if position + 1 < len(pieces) else ""
+            # a capital inside a sentence marks a name; at its start, only when a capital follows too
+            if piece[:1].isupper() and (position or following[:1].isupper()):
+                names.update(words(piece))
+        for word in set(content_words(fact)):
+            counts[word] = counts.get(word, 0) + 1
+    if len(facts) > 1:
+        names.update(word for word, count in counts.items() if count > 1)
+    return frozenset(names)
 
 
 def research_mentions(text: str, facts: Sequence[str], cutoff: float = 80) -> list[ResearchMention]:
     """The research facts a line refers to, recognised fuzzily from the facts' own content words."""
     tokens = words(text)
+    names = fact_names(facts)
     mentions = []
     for fact in facts:
         keywords = tuple(content_words(fact))
         matched = tuple(word for word in keywords if _fuzzy_hit(word, tokens, cutoff))
-        mention = ResearchMention(fact=fact, keywords=keywords, matched=matched)
+        mention = ResearchMention(fact=fact, keywords=keywords, matched=matched, names=names)
         if mention.strength > 0:
             mentions.append(mention)
     return mentions
@@ -206,3 +292,15 @@ def shares_topic(line: str, other: str, cutoff: float = 85) -> list[str]:
     """Content words of `other` that `line` takes up (fuzzily), e.g. an answer picking up a question."""
     tokens = words(line)
     return [word for word in content_words(other) if _fuzzy_hit(word, tokens, cutoff)]
+
+
+def persona_questions(text: str) -> list[tuple[tuple[str, ...], bool]]:
+    """(words, open?) of each question in a persona line.
+
+    Persona lines come from the scenario, not from speech-to-text, so their question marks are trusted
+    as well as their wording.
+    """
+    marked = [tuple(words(sentence)) for sentence in re.findall(r"[^.!?]*\?", text)]
+    if any(marked):
+        return [(tokens, tokens[0] in OPEN_WORDS) for tokens in marked if tokens]
+    return [(question.words, question.open) for question in find_questions(text)]

@@ -9,17 +9,21 @@ the weights and the teaching behind them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
 from rapidfuzz import fuzz
 
 from simulator.scoring import cues
+from simulator.scoring.evidence import Criterion, ScoreCard, quote
 from simulator.scoring.feedback import choose_tips
 from simulator.scoring.language import (
+    AUXILIARIES,
     content_words,
     find_phrases,
     find_questions,
     normalise,
+    persona_questions,
     research_mentions,
     shares_topic,
     words,
@@ -27,87 +31,14 @@ from simulator.scoring.language import (
 from simulator.scoring.metrics import Metric, compute_metrics, monologues
 from simulator.transcript import Transcript, Turn
 
-REPEAT_STRONG = 85.0  # rapidfuzz similarity at which a line counts as said again nearly word for word
-REPEAT_PARTIAL = 72.0
+REPEAT_STRONG = 85.0  # rapidfuzz token-set similarity of two turns' pitch words: said again
+REPEAT_PARTIAL = 70.0  # ... largely said again
 OPENING_REPEAT = 85.0  # the same, for an opening compared with the caller's earlier calls
 
 
-@dataclass(frozen=True)
-class Evidence:
-    """One observation behind a score: the caller's words, and how many points they moved it."""
-
-    criterion: str
-    turn: int
-    text: str
-    points: float
-    why: str
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "turn": self.turn,
-            "text": self.text,
-            "effect": "+" if self.points > 0 else "-",
-            "why": self.why,
-            "points": round(self.points, 1),
-            "criterion": self.criterion,
-        }
-
-
-@dataclass(frozen=True)
-class Criterion:
-    """A rule of one score: its points in this call, and the points the best call would get from it."""
-
-    key: str
-    label: str
-    low: float
-    high: float
-    best: float
-
-
-@dataclass
-class ScoreCard:
-    """One score being built: a base, the criteria (each capped to its range) and their evidence."""
-
-    name: str
-    base: float
-    criteria: list[Criterion]
-    evidence: list[Evidence] = field(default_factory=list)
-
-    def add(self, criterion: str, turn: int, text: str, points: float, why: str) -> None:
-        self.evidence.append(Evidence(criterion, turn, text, points, why))
-
-    def points(self, key: str) -> float:
-        rule = next(rule for rule in self.criteria if rule.key == key)
-        raw = sum(item.points for item in self.evidence if item.criterion == key)
-        return min(rule.high, max(rule.low, raw))
-
-    @property
-    def value(self) -> int:
-        total = self.base + sum(self.points(rule.key) for rule in self.criteria)
-        return int(round(min(100.0, max(0.0, total))))
-
-    def shortfalls(self) -> list[tuple[float, Criterion]]:
-        """Points each criterion cost compared with the best call, largest first."""
-        lost = [(abs(rule.best - self.points(rule.key)), rule) for rule in self.criteria]
-        return sorted(lost, key=lambda pair: -pair[0])
-
-
-def quote(text: str, start: int = 0, length: int = 30) -> str:
-    """The caller's own words (original spelling) from normalised word `start`, at most `length` words."""
-    pieces = text.split()
-    if len(words(text)) <= length:
-        return " ".join(pieces)
-    position = 0
-    first = 0
-    for index, piece in enumerate(pieces):
-        if position >= max(0, start - 3):
-            first = index
-            break
-        position += len(words(piece))
-    chosen = pieces[first : first + length]
-    prefix = "… " if first else ""
-    suffix = " …" if first + length < len(pieces) else ""
-    return prefix + " ".join(chosen) + suffix
+def _pitch_words(text: str) -> list[str]:
+    """Content words of a turn minus scheduling words, so confirming "Tuesday at ten" back is no repeat."""
+    return [word for word in content_words(text) if not cues.is_scheduling_word(word)]
 
 
 def _previous_persona(transcript: Transcript, number: int) -> tuple[int, Turn] | None:
@@ -195,7 +126,7 @@ def _value_added(transcript: Transcript) -> ScoreCard:
     self_count = other_count = 0
     most_you: tuple[int, int, str] = (0, opening[0], opening[1].text)
     most_self: tuple[int, int, str] = (0, opening[0], opening[1].text)
-    benefit_found = False
+    benefit_found = benefit_found_twice = False  # benefit lines earn points up to twice
     for number, turn in caller:
         tokens = words(turn.text)
         mine = sum(1 for word in tokens if word in cues.SELF_WORDS)
@@ -205,8 +136,9 @@ def _value_added(transcript: Transcript) -> ScoreCard:
         most_you = max(most_you, (yours, number, turn.text))
         most_self = max(most_self, (mine, number, turn.text))
         benefit = find_phrases(tokens, cues.BENEFIT_WORDS)
-        if benefit and yours:
+        if benefit and yours and not benefit_found_twice:
             card.add("benefits", number, quote(turn.text), 8 * scale, f"puts a benefit in their terms ('{benefit[0]}')")
+            benefit_found_twice = benefit_found
             benefit_found = True
     share = other_count / (self_count + other_count) if self_count + other_count else 0.0
     if share >= 0.45:
@@ -239,28 +171,54 @@ def _value_added(transcript: Transcript) -> ScoreCard:
 # --- rigidity -------------------------------------------------------------------------------------
 
 
-def _answers(caller_text: str, persona_text: str) -> str | None:
+def _picked_up(caller_text: str, persona_text: str, spoken: set[str]) -> list[str]:
+    """The persona's words the caller takes up, leaving out words the caller had already used itself
+    (repeating your own pitch word "freight" is not listening)."""
+    return [word for word in shares_topic(caller_text, persona_text) if word not in spoken]
+
+
+# Who a question is about ("how is she", "are you") and how an answer about them starts ("she's", "I").
+_ANSWERING_PRONOUNS = {
+    "she": frozenset({"she", "shes", "her"}),
+    "he": frozenset({"he", "hes", "his"}),
+    "it": frozenset({"it", "its", "thats"}),
+    "they": frozenset({"they", "theyre", "their"}),
+    "you": frozenset({"i", "im", "ive", "we", "were", "weve", "my", "our"}),
+}
+
+
+def _asked_about(question: Sequence[str]) -> str:
+    """The pronoun a question asks about: the first one right after an auxiliary."""
+    for word, after in zip(question, question[1:], strict=False):
+        if word in AUXILIARIES and after in _ANSWERING_PRONOUNS:
+            return after
+    return ""
+
+
+def _answers(caller_text: str, persona_text: str, spoken: set[str]) -> str | None:
     """How the caller's line takes up the persona's question(s), or None if it does not."""
     tokens = words(caller_text)
-    shared = shares_topic(caller_text, persona_text)
+    shared = _picked_up(caller_text, persona_text, spoken)
     if shared:
         return f"picks up '{shared[0]}'"
-    persona_tokens = words(persona_text)
-    if find_phrases(persona_tokens, cues.GENERIC_QUESTIONS):
+    if find_phrases(words(persona_text), cues.GENERIC_QUESTIONS):
         return "answers the opener"
-    for question in find_questions(persona_text):
-        first = question.words[0]
-        if first in {"who", "whos"} and find_phrases(tokens[:8], ("this is", "my name", "im", "its", "i am")):
+    opening_words = tokens[:15]
+    for question, is_open in persona_questions(persona_text):
+        asked = set(question)
+        if asked & {"who", "whos"} and find_phrases(opening_words, ("this is", "my name", "im", "its", "i am")):
             return "says who is calling"
-        if first in {"what", "whats"} and (
-            find_phrases(tokens[:15], ("about", "regarding", "because", "reason", "calling", "its"))
+        if asked & {"regarding", "about", "purpose", "whats", "what"} and find_phrases(
+            opening_words, cues.REASON_PHRASES + ("about", "regarding", "because", "its", "we", "it")
         ):
             return "says what the call is about"
-        if first in {"when", "whens"} and any(cues.concrete_when(tokens)):
+        if asked & {"when", "whens", "day", "time", "suit", "suits"} and any(cues.concrete_when(tokens)):
             return "answers when"
-        if first == "why" and find_phrases(tokens, ("because", "reason", "so that", "since")):
+        if "why" in asked and find_phrases(tokens, ("because", "reason", "so that", "since")):
             return "answers why"
-        if not question.open and first not in cues.ANSWER_STARTS and set(tokens[:3]) & cues.ANSWER_STARTS:
+        if not is_open and set(tokens[:3]) & cues.ANSWER_STARTS:
+            return "answers the question directly"
+        if set(tokens[:4]) & _ANSWERING_PRONOUNS.get(_asked_about(question), frozenset()):
             return "answers the question directly"
     return None
 
@@ -290,15 +248,13 @@ def _rigidity(transcript: Transcript, earlier_openings: Sequence[str]) -> tuple[
         return card, cross
 
     said: list[tuple[int, str]] = []
+    said_before: set[str] = set()  # every word the caller said in earlier turns
     for number, turn in caller:
-        text = normalise(turn.text)
-        if len(text.split()) >= 6:
+        pitch = _pitch_words(turn.text)
+        if len(pitch) >= 5:
             best_similarity, best_number = 0.0, 0
             for earlier_number, earlier in said:
-                shorter, longer = sorted((text, earlier), key=len)
-                similarity = fuzz.ratio(text, earlier)
-                if len(shorter.split()) >= 8:
-                    similarity = max(similarity, fuzz.partial_ratio(shorter, longer))
+                similarity = fuzz.token_set_ratio(" ".join(pitch), earlier)
                 if similarity > best_similarity:
                     best_similarity, best_number = similarity, earlier_number
             if best_similarity >= REPEAT_STRONG:
@@ -307,15 +263,17 @@ def _rigidity(transcript: Transcript, earlier_openings: Sequence[str]) -> tuple[
                     number,
                     quote(turn.text),
                     15,
-                    f"repeats turn {best_number} nearly word for word ({best_similarity:.0f}% alike)",
+                    f"repeats the pitch of turn {best_number} ({best_similarity:.0f}% the same words)",
                 )
             elif best_similarity >= REPEAT_PARTIAL:
                 card.add("repetition", number, quote(turn.text), 7,
-                         f"largely repeats turn {best_number} ({best_similarity:.0f}% alike)")  # fmt: skip
-            said.append((number, text))
+                         f"largely repeats turn {best_number} ({best_similarity:.0f}% the same words)")  # fmt: skip
+            said.append((number, " ".join(pitch)))
 
         previous = _previous_persona(transcript, number)
         tokens = words(turn.text)
+        spoken = said_before
+        said_before = said_before | set(tokens)
         canned = find_phrases(tokens, cues.CANNED_REBUTTALS)
         asked = find_questions(turn.text)
         if canned:
@@ -327,11 +285,14 @@ def _rigidity(transcript: Transcript, earlier_openings: Sequence[str]) -> tuple[
         if previous is None:
             continue
         persona_number, persona = previous
+        asked_by_persona = persona_questions(persona.text)
         objection = cues.is_objection(persona.text)
-        persona_questions = find_questions(persona.text)
+        if persona_number == 1 and not asked_by_persona:
+            continue  # the persona picking up the phone: the opening is scored on its own
         if objection:
             acknowledged = bool(find_phrases(tokens, cues.ACKNOWLEDGEMENTS)) and not canned
-            engaged = bool(asked) or bool(shares_topic(turn.text, persona.text))
+            rest = " ".join(word for word in words(persona.text) if word not in " ".join(objection).split())
+            engaged = bool(asked) or bool(_picked_up(turn.text, rest, spoken))
             if acknowledged and engaged:
                 card.add(
                     "takes_up",
@@ -351,8 +312,8 @@ def _rigidity(transcript: Transcript, earlier_openings: Sequence[str]) -> tuple[
             else:
                 card.add("ignored_objection", number, quote(turn.text), 12,
                          f"ignores the objection in turn {persona_number} ('{objection[0]}')")  # fmt: skip
-        elif persona_questions:
-            how = _answers(turn.text, persona.text)
+        elif asked_by_persona:
+            how = _answers(turn.text, persona.text, spoken)
             if how is None:
                 card.add(
                     "unrelated_answer",
@@ -363,14 +324,8 @@ def _rigidity(transcript: Transcript, earlier_openings: Sequence[str]) -> tuple[
                 )
             else:
                 card.add("takes_up", number, quote(turn.text), -4, f"{how} from turn {persona_number}")
-        elif content_words(persona.text) and shares_topic(turn.text, persona.text):
-            card.add(
-                "takes_up",
-                number,
-                quote(turn.text),
-                -4,
-                f"picks up '{shares_topic(turn.text, persona.text)[0]}' from turn {persona_number}",
-            )
+        elif picked := _picked_up(turn.text, persona.text, spoken):
+            card.add("takes_up", number, quote(turn.text), -4, f"picks up '{picked[0]}' from turn {persona_number}")
 
     _long_stretches(transcript, card)
 
@@ -426,7 +381,7 @@ def _next_step(transcript: Transcript) -> ScoreCard:
             Criterion("agreement", "agreement from the other side", 0, 20, 20),
             Criterion("confirmed", "confirming it back", 0, 20, 20),
             Criterion("follow_up", "saying who follows up and when", 0, 20, 20),
-            Criterion("gatekeeper", "a callback time or the right person's name", 0, 20, 20),
+            Criterion("gatekeeper", "the right person's name, a callback time, who else should join", 0, 20, 20),
             Criterion("passive", "leaving the next move to them", -30, 0, 0),
         ],
     )
@@ -505,13 +460,13 @@ class ScoreReport:
     cards: tuple[ScoreCard, ...]
     tips: dict[str, str]
     metrics: tuple[Metric, ...]
-    cross_call: dict[str, object]
+    cross_call: dict[str, Any]
 
     @property
     def scores(self) -> dict[str, int]:
         return {card.name: card.value for card in self.cards}
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "scores": self.scores,
             "evidence": {card.name: [item.to_dict() for item in card.evidence] for card in self.cards},

@@ -127,13 +127,13 @@ class CallsimApp(App[None]):
             yield SystemCommand(
                 f"Practise: {entry.scenario.title}",
                 f"{entry.scenario.difficulty} · {entry.scenario.id}",
-                lambda path=scenario_path: self.prepare(path),  # type: ignore[misc]
+                lambda path=scenario_path: self.prepare(path),
                 discover=False,
             )
             yield SystemCommand(
                 f"Edit scenario: {entry.scenario.title}",
                 str(entry.path),
-                lambda path=entry.path: self.open_editor(path),  # type: ignore[misc]
+                lambda path=entry.path: self.open_editor(path),
                 discover=False,
             )
 

@@ -125,9 +125,7 @@ def previous_scores(scenario_id: str | None, call_id: int | None) -> dict[str, f
     """The scores of the last scored attempt at this scenario before `call_id` (or the latest, if None)."""
     if scenario_id is None:
         return None
-    earlier = [
-        c for c in calls(scenario_id) if c.scores is not None and (call_id is None or c.id != call_id)
-    ]
+    earlier = [c for c in calls(scenario_id) if c.scores is not None and (call_id is None or c.id != call_id)]
     if call_id is not None:
         earlier = [c for c in earlier if c.id < call_id]
     return earlier[-1].scores.to_dict() if earlier and earlier[-1].scores is not None else None

@@ -63,10 +63,10 @@ def hint(transcript: Transcript) -> str:
         return REMINDERS["value_added"]
     from simulator.scoring import score_transcript
 
-    report = score_transcript(transcript).to_dict()
-    name = weakest(report["scores"], caller_turns)
-    tip = report.get("tips", {}).get(name)
-    return str(tip) if tip else REMINDERS[name]
+    report = score_transcript(transcript)
+    name = weakest(report.scores, caller_turns)
+    tip = report.tips.get(name)
+    return tip if tip else REMINDERS[name]
 
 
 @dataclass

@@ -73,7 +73,7 @@ def read_audio(path: Path) -> np.ndarray:
     return np.asarray(samples, dtype=np.float32)
 
 
-class _Listener:
+class Listener:
     """VAD → end of turn → speech-to-text over a stream of windows, with barge-in; shared by both inputs."""
 
     def __init__(
@@ -178,7 +178,7 @@ class MicrophoneInput:
     def __init__(self, settings: Settings, transcriber: Transcriber, vocabulary: Sequence[str], clock: Clock) -> None:
         self.settings = settings
         self._clock = clock
-        self._listener = _Listener(settings, transcriber, vocabulary, background=True)
+        self._listener = Listener(settings, transcriber, vocabulary, background=True)
         self._queue: queue.Queue[tuple[np.ndarray, float] | None] = queue.Queue()
         self._stream: Any = None
         self._closed = threading.Event()
@@ -202,7 +202,7 @@ class MicrophoneInput:
                     dtype="float32",
                     blocksize=WINDOW_SAMPLES,
                     device=device.index,
-                    callback=self._on_audio,
+                    callback=self.on_audio,
                 )
                 stream.start()
             except Exception as error:  # PortAudio errors carry pages of detail; the caller gets one line
@@ -214,8 +214,8 @@ class MicrophoneInput:
         """Load and exercise the VAD and the speech model before the caller's first turn."""
         self._listener.warm_up()
 
-    def _on_audio(self, indata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
-        # The audio thread: copy and hand over, nothing else (it must never block).
+    def on_audio(self, indata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
+        """The InputStream callback, on PortAudio's thread: copy and hand over, nothing else (never blocks)."""
         self._queue.put_nowait((indata[:, 0].copy(), self._clock.now()))
 
     def press(self) -> None:
@@ -304,7 +304,7 @@ class AudioFileInput:
             raise AudioFileError(f"{missing[0]}: no such audio file")
         self._clock = clock
         self._simulated = isinstance(clock, SimulatedClock)
-        self._listener = _Listener(settings, transcriber, vocabulary, background=not self._simulated)
+        self._listener = Listener(settings, transcriber, vocabulary, background=not self._simulated)
         self._next = 0
         self._closed = threading.Event()
         self.speech_ends: list[float] = []  # where each file's audio ended on the call clock (benchmarks)

@@ -103,6 +103,7 @@ class CallScreen(Screen[None]):
         self.on_line = OnTheLine()
         self.talking = False
         self.hands_free = True
+        self.model_words = ""
         self._hung_up = threading.Event()
         self.names = speaker_names(scenario)
 
@@ -143,23 +144,49 @@ class CallScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="call", exit_on_error=False)
     def run_call(self) -> None:
         from simulator.call.practice import CallPlan, PracticeCall
+        from simulator.config import load_settings
         from simulator.tui.failures import one_line
 
         options = options_of(self.app)
-        speak = options.speak == "speaker" or (options.speak == "auto" and speaker_available())
-        plan = CallPlan(
-            self.scenario.id, "typed" if self.typed else "mic", seed=options.seed, speak=speak, save=self.save
-        )
         try:
-            call = PracticeCall(plan, on_event=self.forward, scenario=self.scenario)
+            settings = load_settings()
+            speak = options.speak == "speaker" or (options.speak == "auto" and speaker_available())
+            plan = CallPlan(
+                self.scenario.id, "typed" if self.typed else "mic", seed=options.seed, speak=speak, save=self.save
+            )
+            call = PracticeCall(plan, on_event=self.forward, settings=settings, scenario=self.scenario)
             self.call = call
             if self._hung_up.is_set():
                 call.hang_up()
+            if not self.typed:
+                self.app.call_from_thread(self.listening_mode_known, settings.listening.mode == "hands_free")
+                self.warm_up(call)
             result = call.run()
         except Exception as error:  # every failure becomes one line on screen (details in the log)
             self.post_message(CallFailed(one_line(error)))
             return
         self.post_message(CallOver(result))
+
+    @work(thread=True, group="warm-up", exit_on_error=False)
+    def warm_up(self, call: Any) -> None:
+        """Load the speech model beside the call, so the persona's first line does not wait for it."""
+        from simulator.tui.failures import one_line
+
+        self.app.call_from_thread(self.show_model, "loading the speech model…")
+        try:
+            call.caller.warm_up()
+        except Exception as error:  # the call itself reports it too when it needs the model
+            self.app.call_from_thread(self.show_model, one_line(error))
+            return
+        self.app.call_from_thread(self.show_model, "speech model ready")
+
+    def show_model(self, words: str) -> None:
+        self.model_words = words
+        self.show_talk_mode()
+
+    def listening_mode_known(self, hands_free: bool) -> None:
+        self.hands_free = hands_free
+        self.show_talk_mode()
 
     def forward(self, event: CallEvent) -> None:
         """Runs on the call's thread: hand the event to the UI thread without waiting for it."""
@@ -236,10 +263,13 @@ class CallScreen(Screen[None]):
         )
 
     def show_talk_mode(self) -> None:
+        self.refresh_bindings()
         if self.hands_free:
-            words = "hands-free: just talk · ctrl+f push-to-talk"
+            words = "hands-free: just talk"
         else:
-            words = "push-to-talk: ctrl+t to talk, again to stop" + (" · [b]TALKING[/b]" if self.talking else "")
+            words = "[b]talking[/b]: ctrl+t when done" if self.talking else "push-to-talk: ctrl+t to talk"
+        if self.model_words:
+            words += f" · {escape(self.model_words)}"
         self.query_one("#talk-mode", Static).update(words)
 
     def nudge(self, text: str | None) -> None:
@@ -256,7 +286,9 @@ class CallScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "hint":
             return self.coach.helps
-        if action in ("talk", "hands_free"):
+        if action == "talk":
+            return not self.typed and not self.hands_free
+        if action == "hands_free":
             return not self.typed
         return True
 
@@ -305,8 +337,11 @@ class CallScreen(Screen[None]):
         caller = getattr(self.call, "caller", None)
         if self.typed or caller is None:
             return
+        if self.talking:
+            caller.release()
         self.hands_free = not self.hands_free
-        caller.set_push_to_talk(not self.hands_free)
+        # The turn detector reads the listening mode from these settings at every window.
+        self.call.settings.listening.mode = "hands_free" if self.hands_free else "push_to_talk"
         self.talking = False
         self.show_talk_mode()
 

@@ -82,9 +82,13 @@ class EditorScreen(Screen[None]):
         self.check(self.query_one("#yaml", TextArea).text)
 
     def where(self) -> str:
+        from simulator.config import user_scenarios_dir
+
         if self.path is None:
-            return "New scenario (ctrl+s saves it to your scenario folder)"
-        return f"{escape(str(self.path))}"
+            return "New scenario: ctrl+s saves it to your scenario folder"
+        if inside(self.path, user_scenarios_dir()):
+            return f"Your scenario: {escape(self.path.name)}"
+        return f"{escape(self.path.name)} (shipped: ctrl+s saves your own copy)"
 
     @property
     def filename(self) -> str:

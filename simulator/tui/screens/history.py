@@ -109,9 +109,7 @@ class HistoryScreen(Screen[None]):
 
         query = self.query_one("#filter", Input).value
         chosen = [call for call in self.all_calls if matches(call, query)]
-        self.listed = sorted(
-            chosen, key=lambda call: sort_value(call, self.sort_column), reverse=self.descending
-        )
+        self.listed = sorted(chosen, key=lambda call: sort_value(call, self.sort_column), reverse=self.descending)
         table: DataTable[str] = self.query_one("#calls", DataTable)
         table.clear()
         for call in self.listed:

@@ -79,6 +79,7 @@ class PrepareScreen(Screen[None]):
         return "[b]exam[/b]: no help until the report"
 
     def on_mount(self) -> None:
+        self.query_one("#prepare-body").focus()  # arrows and page keys scroll the brief
         if options_of(self.app).typed:
             self.microphone = False
             self.query_one("#mic-status", Static).update("Typed call: you type your turns.")
@@ -115,7 +116,8 @@ class PrepareScreen(Screen[None]):
     def _missing(self, why: str) -> None:
         self.microphone = False
         self.query_one("#mic-level").display = False
-        self.query_one("#mic-status", Static).update(f"No microphone: {escape(why)}. The call will be typed.")
+        why = why[:1].upper() + why[1:]
+        self.query_one("#mic-status", Static).update(f"{escape(why)}. No microphone, so the call will be typed.")
         self.add_class("no-mic")
 
     @on(Button.Pressed, "#start")

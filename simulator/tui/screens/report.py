@@ -47,7 +47,8 @@ def metric_line(name: str, metric: dict[str, Any]) -> str:
     shown = "—" if value is None else f"{number(value)} {unit}".strip()
     mark = "✓" if metric.get("in_range") else "✗"
     label = name.replace("_", " ")
-    return f"{mark} [b]{escape(label)}[/b]: {escape(shown)} (good: {escape(range_words(metric.get('good_range'), unit))})"
+    good = range_words(metric.get("good_range"), unit)
+    return f"{mark} [b]{escape(label)}[/b]: {escape(shown)} (good: {escape(good)})"
 
 
 def evidence_line(score: ScoreName, item: dict[str, Any]) -> str:

@@ -31,9 +31,7 @@ def matches(card: ScenarioCard, query: str) -> bool:
     haystack = " ".join(
         [card.scenario.title, card.scenario.id, card.scenario.difficulty, card.personas, card.scenario.brief.goal]
     ).lower()
-    return all(
-        word in haystack or fuzz.partial_ratio(word, haystack) >= 80 for word in query.lower().split()
-    )
+    return all(word in haystack or fuzz.partial_ratio(word, haystack) >= 80 for word in query.lower().split())
 
 
 class ScenariosScreen(Screen[None]):
