@@ -161,8 +161,8 @@ def run_baseline(paths: list[Path], transcriber: Transcriber, persona: Persona) 
         heard, quiet, index = False, 0, 0
         while (index + 1) * WINDOW_SAMPLES <= len(stream):
             target = start + (index + 1) * WINDOW_SECONDS
-            while time.monotonic() < target:
-                time.sleep(min(0.005, target - time.monotonic()))
+            while (wait := target - time.monotonic()) > 0:
+                time.sleep(min(0.005, wait))
             probability = vad.probability(stream[index * WINDOW_SAMPLES : (index + 1) * WINDOW_SAMPLES])
             index += 1
             if probability >= 0.5:

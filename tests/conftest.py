@@ -134,9 +134,48 @@ class MonitorRecorder:
             if self.path.exists() and self.path.stat().st_size > 0:
                 break
             if self.process.poll() is not None:
-                raise RuntimeError(f"parecord failed: {self.process.stderr.read().decode() if self.process.stderr else ''}")
+                raise RuntimeError(
+                    f"parecord failed: {self.process.stderr.read().decode() if self.process.stderr else ''}"
+                )
             time.sleep(0.01)
         return self
+
+    def so_far(self) -> Recording:
+        """What has been recorded up to now (the recording goes on)."""
+        data = self.path.read_bytes() if self.path.exists() else b""
+        data = data[: len(data) // 2 * 2]
+        return Recording(np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0)
+
+    def wait_for_sound_then_quiet(
+        self, since: float, quiet: float = 1.0, timeout: float = 60.0, threshold: float = 0.01
+    ) -> float:
+        """Wait until something sounded after `since` (seconds into the recording) and then stopped for
+        `quiet` seconds; returns the recording time the sound ended. Used to take turns with a persona."""
+        deadline = time.monotonic() + timeout
+        window = 0.02
+        while time.monotonic() < deadline:
+            envelope = self.so_far().envelope(window)
+            start = int(since / window)
+            loud = np.flatnonzero(envelope[start:] > threshold)
+            if len(loud):
+                last = start + int(loud[-1]) + 1
+                if (len(envelope) - last) * window >= quiet:
+                    return last * window
+            time.sleep(0.05)
+        raise TimeoutError(f"no persona line ended on the speaker within {timeout:.0f} s")
+
+    def wait_for_sound(self, since: float, timeout: float = 60.0, threshold: float = 0.01) -> float:
+        """Wait until something sounds after `since`; returns when (seconds into the recording)."""
+        deadline = time.monotonic() + timeout
+        window = 0.02
+        while time.monotonic() < deadline:
+            envelope = self.so_far().envelope(window)
+            start = int(since / window)
+            loud = np.flatnonzero(envelope[start:] > threshold)
+            if len(loud):
+                return (start + int(loud[0])) * window
+            time.sleep(0.02)
+        raise TimeoutError(f"nothing sounded on the speaker within {timeout:.0f} s")
 
     def stop(self) -> Recording:
         if self.process is not None and self.process.poll() is None:

@@ -16,8 +16,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 
 from simulator import config
+
+
+async def until(pilot: Pilot[None], condition: Callable[[], bool], seconds: float = 20.0) -> None:
+    """Let the app run until `condition` holds (workers deliver events asynchronously)."""
+    waited = 0.0
+    while not condition():
+        if waited > seconds:
+            raise AssertionError("the app did not get there in time")
+        await pilot.pause(0.05)
+        waited += 0.05
 
 
 def synchronous(test: Callable[..., Coroutine[object, object, None]]) -> Callable[..., None]:

@@ -301,6 +301,8 @@ def test_list_has_shipped_and_user_scenarios_and_a_user_file_overrides_a_shipped
     assert entries["my-practice"].shipped is False
     assert entries[DEFAULT_SCENARIO].path == override
     assert entries[DEFAULT_SCENARIO].scenario.title == "My own version"
+    assert resolve_scenario(DEFAULT_SCENARIO) == override
+    assert resolve_scenario("busy-executive") == config.shipped_scenarios_dir() / "busy-executive.yaml"
     assert entries["busy-executive"].shipped is True
     assert [error.problems[0].file for error in skipped] == [str(private_home / "scenarios" / "broken.yaml")]
     assert list(entries) == sorted(entries)

@@ -302,3 +302,30 @@ def test_the_text_report_shows_a_repeated_opening_and_survives_a_partial_dict() 
     assert "same opening as an earlier call" in text
     partial = format_report({"scores": {"rigidity": 40}})
     assert "Rigidity (lower is better)" in partial and "40 / 100" in partial
+
+
+@pytest.mark.parametrize(
+    ("line", "day", "time"),
+    [
+        ("would tuesday at ten work", True, True),
+        ("Could we do 3 p.m. on Thursday?", True, True),
+        ("how about 10:30 tomorrow", True, True),
+        ("let's talk next week", True, False),
+        ("I'll call at half past two", False, True),
+        ("good morning, this is Alex", False, False),
+        ("last Tuesday we launched", False, False),
+        ("I just need five minutes", False, False),
+    ],
+)
+def test_days_and_times_are_read_from_speech(line: str, day: bool, time: bool) -> None:
+    from simulator.scoring.cues import concrete_when
+    from simulator.scoring.language import words
+
+    assert concrete_when(words(line)) == (day, time)
+
+
+def test_research_written_in_lower_case_by_a_user_is_recognised() -> None:
+    facts = ["opened a warehouse in leeds in march", "hiring three transport planners"]
+    mentions = research_mentions("congrats on the new where house in leads", facts)
+    assert [mention.fact for mention in mentions] == [facts[0]]
+    assert mentions[0].strength == 1.0

@@ -168,3 +168,21 @@ def test_typing_over_a_persona_line_interrupts_it_and_hang_up_ends_the_call() ->
     assert transcript.turns[0].heard < 0.5
     assert any(isinstance(event, Interrupted) and event.index == 0 for event in events)
     assert isinstance(events[-1], CallEnded) and events[-1].reason == "caller_hung_up"
+
+
+def test_a_handoff_is_heard_as_the_gatekeeper_then_the_executive() -> None:
+    scenario = _scenario("full-path")
+    clock = SimulatedClock()
+    lines = (CALLERS / "full-path.good.txt").read_text().splitlines()
+    session = CallSession(
+        scenario,
+        PersonaEngine(scenario, load_intent_library(scenario), seed=0),
+        LinesInput(lines, clock),
+        SilentVoice(clock),
+        clock,
+    )
+    transcript = session.run()
+    speakers = [turn.speaker for turn in transcript.turns]
+    first_executive = speakers.index("executive")
+    assert speakers[first_executive - 1] == "gatekeeper"  # "putting you through" before the executive picks up
+    assert transcript.turns[first_executive - 1].end <= transcript.turns[first_executive].start

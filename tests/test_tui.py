@@ -6,7 +6,6 @@ simulated clock. Each test has its own CALLSIM_HOME.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from conftest_tui import (  # the fixtures register under their names: callsim_h
     fixed_scenarios_fixture,  # noqa: F401
     seed_history,
     synchronous,
+    until,
 )
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Label, OptionList, Static, TextArea
@@ -35,16 +35,6 @@ pytestmark = pytest.mark.timeout(120)
 
 def typed_app(**options: object) -> CallsimApp:
     return create_app(typed=True, speak="silent", cursor_blink=False, **options)  # type: ignore[arg-type]
-
-
-async def until(pilot: Pilot[None], condition: Callable[[], bool], seconds: float = 20.0) -> None:
-    """Let the app run until `condition` holds (workers deliver events asynchronously)."""
-    waited = 0.0
-    while not condition():
-        if waited > seconds:
-            raise AssertionError("the app did not get there in time")
-        await pilot.pause(0.05)
-        waited += 0.05
 
 
 def texts(screen: object, selector: str) -> list[str]:
@@ -420,3 +410,42 @@ async def test_the_default_shipped_scenario_opens_and_a_good_typed_call_succeeds
         assert isinstance(report, ReportScreen)
         assert report.call.success, report.call.transcript.outcome
         assert len(report.query(".score-words")) == 3
+
+
+@pytest.mark.usefixtures("fixed_scenarios")
+@synchronous
+async def test_a_monologue_gets_an_unprompted_nudge_in_coached_mode() -> None:
+    monologue = " ".join(["We help freight firms forecast late deliveries two days ahead of time."] * 9)  # ~100 words
+    app = typed_app(scenario_id="front-desk")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await make_call(pilot, app, [monologue])
+        coach = app.screen.query_one("#coach", Static)
+        await until(pilot, lambda: bool(coach.display))
+        assert "seconds: stop, and ask them a question" in str(coach.render())
+        await pilot.press("ctrl+x")
+
+
+@pytest.mark.usefixtures("fixed_scenarios")
+@synchronous
+async def test_partial_text_shows_while_the_caller_speaks_and_gives_way_to_the_turn() -> None:
+    from simulator.call.events import TurnFinished
+    from simulator.transcript import Turn
+    from simulator.tui.screens.call import CallEventArrived
+    from simulator.voice.ports import PartialText
+
+    app = typed_app(scenario_id="front-desk")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        screen = app.screen
+        assert isinstance(screen, CallScreen)
+        view = screen.query_one(TranscriptView)
+        await until(pilot, lambda: view.shown >= 1)
+        screen.post_message(CallEventArrived(PartialText("good morning this is")))
+        await until(pilot, lambda: bool(texts(screen, ".partial")))
+        assert texts(screen, ".partial") == ["You: good morning this is …"]
+        turn = Turn(speaker="caller", text="Good morning, this is Sam.", start=1.0, end=2.5)
+        screen.post_message(CallEventArrived(TurnFinished(99, turn)))
+        await until(pilot, lambda: not texts(screen, ".partial"))
+        assert "You: Good morning, this is Sam." in texts(screen, ".caller")
+        await pilot.press("ctrl+x")

@@ -129,7 +129,7 @@ REPORT = CallReport(
                 "source": "Gong",
                 "in_range": True,
             },
-            "questions_asked": {"value": 1, "unit": "", "good_range": [2, None], "source": "Gong", "in_range": False},
+            "questions": {"value": 1, "unit": "", "good_range": [2, None], "source": "Gong", "in_range": False},
         },
     },  # fmt: skip
     previous={"rigidity": 30.0, "value_added": 64.0, "next_step": 40.0},

@@ -20,7 +20,7 @@ from simulator.call.events import (
     TurnFinished,
 )
 from simulator.persona.engine import PersonaEngine, PersonaState, Reply
-from simulator.scenario.model import Scenario
+from simulator.scenario.model import Role, Scenario
 from simulator.transcript import Latency, Transcript, Turn
 from simulator.voice.ports import CallerInput, Clock, InputEvent, PersonaVoice, Playback, Utterance
 
@@ -39,8 +39,9 @@ def _ignore_turn(_index: int, _turn: Turn) -> None:
 class _PersonaLine:
     """A persona line in flight: its reply, its playback, and where it sits in the transcript."""
 
-    def __init__(self, reply: Reply, playback: Playback, index: int, start: float, latency: Latency | None):
-        self.reply = reply
+    def __init__(self, speaker: Role, text: str, playback: Playback, index: int, start: float, latency: Latency | None):
+        self.speaker = speaker
+        self.text = text
         self.playback = playback
         self.index = index
         self.start = start
@@ -87,8 +88,7 @@ class CallSession:
         """'Could you say that again?': replay the persona's last line without a new turn."""
         line = self._last_line
         if line is not None and line.playback.done and not self._hung_up.is_set():
-            speaker = line.reply.speaker
-            self._voice.speak(line.reply.text, self.scenario.persona(speaker).voice)
+            self._voice.speak(line.text, self.scenario.persona(line.speaker).voice)
 
     # -- the loop --------------------------------------------------------------------------------------
 
@@ -126,22 +126,31 @@ class CallSession:
         return self.transcript
 
     def _speak(self, reply: Reply, latency: Latency | None) -> _PersonaLine:
-        persona = self.scenario.persona(reply.speaker)
-        playback = self._voice.speak(reply.text, persona.voice)
+        """Say a reply; on a handoff the gatekeeper's 'putting you through' is its own turn first."""
+        for role, text in reply.preface:
+            handoff = self._speak_line(role, text, reply, latency)
+            handoff.playback.wait()
+            self._finish_persona_line(handoff)
+            latency = None
+        return self._speak_line(reply.speaker, reply.text, reply, latency)
+
+    def _speak_line(self, speaker: Role, text: str, reply: Reply, latency: Latency | None) -> _PersonaLine:
+        persona = self.scenario.persona(speaker)
+        playback = self._voice.speak(text, persona.voice)
         start = playback.first_audio_at if playback.first_audio_at is not None else self._clock.now()
         index = len(self.transcript.turns)
-        turn = Turn(speaker=reply.speaker, text=reply.text, start=start, end=start, latency=latency)
+        turn = Turn(speaker=speaker, text=text, start=start, end=start, latency=latency)
         with self._lock:
             self.transcript.turns.append(turn)
-        line = _PersonaLine(reply, playback, index, start, latency)
+        line = _PersonaLine(speaker, text, playback, index, start, latency)
         self._last_line = line
         self._status("speaking")
         self._on_event(
             PersonaSpeaking(
                 index=index,
                 turn=turn,
-                patience=reply.state.patience.get(reply.speaker, 0),
-                interest=reply.state.interest.get(reply.speaker, 0),
+                patience=reply.state.patience.get(speaker, 0),
+                interest=reply.state.interest.get(speaker, 0),
             )
         )
         return line

@@ -19,8 +19,10 @@ def _known_errors() -> tuple[type[BaseException], ...]:
     from simulator.history.store import HistoryError
     from simulator.scenario.loader import ScenarioError
     from simulator.transcript import TranscriptError
+    from simulator.voice.devices import AudioUnavailable
+    from simulator.voice.tts import SpeechError
 
-    return (UserError, SettingsError, TranscriptError, HistoryError, ScenarioError)
+    return (UserError, SettingsError, TranscriptError, HistoryError, ScenarioError, AudioUnavailable, SpeechError)
 
 
 def run_guarded(app: typer.Typer) -> None:

@@ -8,7 +8,8 @@ shipped id.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -199,17 +200,22 @@ def list_scenarios(on_invalid: Callable[[ScenarioError], None] | None = None) ->
     """
     entries: dict[str, ScenarioEntry] = {}
     for folder, shipped in ((config.shipped_scenarios_dir(), True), (config.user_scenarios_dir(), False)):
-        for path in scenario_files(folder):
-            try:
-                scenario = load_scenario(path)
-            except ScenarioError as error:
-                if on_invalid is not None:
-                    on_invalid(error)
-                continue
-            if scenario.id in entries and entries[scenario.id].shipped == shipped:
-                continue  # two files with one id in the same folder: the first by name wins
-            entries[scenario.id] = ScenarioEntry(scenario, path, shipped)
+        for entry in _folder_entries(folder, shipped, on_invalid):
+            known = entries.get(entry.scenario.id)
+            if known is None or known.shipped != shipped:  # in one folder, the first file by name wins
+                entries[entry.scenario.id] = entry
     return [entries[key] for key in sorted(entries)]
+
+
+def _folder_entries(
+    folder: Path, shipped: bool, on_invalid: Callable[[ScenarioError], None] | None = None
+) -> Iterator[ScenarioEntry]:
+    for path in scenario_files(folder):
+        try:
+            yield ScenarioEntry(load_scenario(path), path, shipped)
+        except ScenarioError as error:
+            if on_invalid is not None:
+                on_invalid(error)
 
 
 def resolve_scenario(name_or_path: str | Path) -> Path:
@@ -221,16 +227,32 @@ def resolve_scenario(name_or_path: str | Path) -> Path:
         if not path.exists():
             raise ScenarioError([Problem(text, 0, 0, "no such file")])
         return path
-    entries = list_scenarios()
-    for entry in entries:
-        if entry.scenario.id == text:
-            return entry.path
+    found = _find_by_id(text)
+    if found is not None:
+        return found
     for folder in (config.user_scenarios_dir(), config.shipped_scenarios_dir()):
         for candidate in (folder / f"{text}.yaml", folder / f"{text}.yml"):
             if candidate.is_file():
                 return candidate  # invalid, but named: loading it will say what is wrong
+    entries = list_scenarios()
     known = [entry.scenario.id for entry in entries]
     close = closest(text, known, limit=3, cutoff=50)
     hint = f"; did you mean {' or '.join(repr(name) for name in close)}?" if close else ""
     hint += " (`callsim scenarios list` shows them all)"
     raise ScenarioError([Problem("", 0, 0, f"unknown scenario '{text}'{hint}")])
+
+
+def _find_by_id(scenario_id: str) -> Path | None:
+    """User scenarios first (they override), then the shipped file named after the id, then all shipped."""
+    for entry in _folder_entries(config.user_scenarios_dir(), shipped=False):
+        if entry.scenario.id == scenario_id:
+            return entry.path
+    shipped = config.shipped_scenarios_dir()
+    named = shipped / f"{scenario_id}.yaml"
+    with contextlib.suppress(ScenarioError):
+        if named.is_file() and load_scenario(named).id == scenario_id:
+            return named
+    for entry in _folder_entries(shipped, shipped=True):
+        if entry.scenario.id == scenario_id:
+            return entry.path
+    return None

@@ -87,7 +87,12 @@ ANSWER_STARTS = frozenset(
      "right", "both", "neither", "depends", "maybe", "probably", "definitely", "certainly", "mostly",
      "partly", "fine", "good", "great", "of", "course", "indeed", "exactly"}
 )  # fmt: skip
-GENERIC_QUESTIONS = ("help you", "do for you", "i help", "can i help", "may i help", "how are you", "hello")
+# Open invitations to talk: any answer takes them up.
+GENERIC_QUESTIONS = (
+    "help you", "do for you", "i help", "can i help", "may i help", "how are you", "hello", "in mind",
+    "on your mind", "go on", "go ahead", "whats up", "what can i do", "what do you need", "what do you want",
+    "whats the idea", "what is it", "whats it about", "what is this about", "whats this about",
+)  # fmt: skip
 
 DAYS = frozenset(
     {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "tomorrow", "mondays",
@@ -176,10 +181,12 @@ def _names_time(tokens: Sequence[str], index: int) -> bool:
     after = tokens[index + 1] if index + 1 < len(tokens) else ""
     if word in TIME_WORDS:
         return word != "am" and before not in {"good", "this", "the"}  # not "good morning"
+    after2 = tokens[index + 2] if index + 2 < len(tokens) else ""
     if _CLOCK.match(word):
         return (
             before in {"at", "around", "by", "from"}
             or word.endswith(("am", "pm"))
+            or (after in {"a", "p"} and after2 == "m")  # "3 p.m."
             or after in {"am", "pm", "oclock", "30", "15", "45", "thirty"}
         )
     if word in NUMBER_WORDS:

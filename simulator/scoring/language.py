@@ -202,6 +202,7 @@ STOPWORDS = frozenset(
     company team said says saw see seen read noticed recently back way lot lots much many per every
     customer customers client clients business people time top good great best work help today take
     make need want fine minute minutes second seconds look thing things something anything else sorry
+    youve youll youd theyve theyll hed shed wed mind
     """.split()  # noqa: SIM905
 )
 
@@ -215,13 +216,13 @@ def content_words(text: str) -> list[str]:
     return list(seen)
 
 
-def _fuzzy_hit(keyword: str, tokens: Sequence[str], cutoff: float) -> bool:
+def _fuzzy_hit(keyword: str, tokens: Sequence[str], cutoff: float, exact_up_to: int = 3) -> bool:
     """True if `keyword` is among the tokens, allowing for a misheard spelling or a word split in two.
 
     Short words must be one slip away ("leeds"/"leads", not "cross"/"costs"); longer ones may differ
     more, as long as rapidfuzz's ratio stays above `cutoff` ("centre"/"center", "warehouse"/"where house").
     """
-    if len(keyword) <= 3 or keyword.isdigit():
+    if len(keyword) <= exact_up_to or keyword.isdigit():
         return keyword in tokens
     candidates = list(tokens) + [a + b for a, b in zip(tokens, tokens[1:], strict=False)]
     return any(
@@ -291,7 +292,7 @@ def research_mentions(text: str, facts: Sequence[str], cutoff: float = 80) -> li
 def shares_topic(line: str, other: str, cutoff: float = 85) -> list[str]:
     """Content words of `other` that `line` takes up (fuzzily), e.g. an answer picking up a question."""
     tokens = words(line)
-    return [word for word in content_words(other) if _fuzzy_hit(word, tokens, cutoff)]
+    return [word for word in content_words(other) if _fuzzy_hit(word, tokens, cutoff, exact_up_to=4)]
 
 
 def persona_questions(text: str) -> list[tuple[tuple[str, ...], bool]]:

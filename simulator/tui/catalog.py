@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from simulator.call.practice import CallResult
     from simulator.history.store import CallSummary, Scores, StoredCall
     from simulator.scenario.model import Scenario
+    from simulator.transcript import Transcript
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ class CallReport:
     call_id: int | None
     scenario_id: str | None
     title: str
-    transcript: Any  # simulator.transcript.Transcript
+    transcript: Transcript
     report: dict[str, Any] | None
     previous: dict[str, float] | None  # the three scores of the last attempt before this one
     names: dict[str, str]  # speaker -> how the transcript names them
@@ -122,13 +124,12 @@ def find_scenario(scenario_id: str | None) -> Scenario | None:
 
 
 def previous_scores(scenario_id: str | None, call_id: int | None) -> dict[str, float] | None:
-    """The scores of the last scored attempt at this scenario before `call_id` (or the latest, if None)."""
+    """The scores of the last scored attempt at this scenario before call `call_id` (the latest if None)."""
     if scenario_id is None:
         return None
-    earlier = [c for c in calls(scenario_id) if c.scores is not None and (call_id is None or c.id != call_id)]
-    if call_id is not None:
-        earlier = [c for c in earlier if c.id < call_id]
-    return earlier[-1].scores.to_dict() if earlier and earlier[-1].scores is not None else None
+    earlier = [c for c in calls(scenario_id) if c.scores is not None and (call_id is None or c.id < call_id)]
+    last = earlier[-1].scores if earlier else None
+    return last.to_dict() if last is not None else None
 
 
 def report_for_call(call_id: int) -> CallReport:
@@ -147,10 +148,10 @@ def report_for_call(call_id: int) -> CallReport:
     )
 
 
-def report_for_result(result: Any, saved: bool) -> CallReport:
-    """A call just finished (a `simulator.call.practice.CallResult`), ready for the Report screen."""
+def report_for_result(result: CallResult) -> CallReport:
+    """A call just finished, ready for the Report screen (an unsaved call compares with the latest saved)."""
     scenario = result.scenario
-    previous = previous_scores(scenario.id, result.call_id) if saved else previous_scores(scenario.id, None)
+    previous = previous_scores(scenario.id, result.call_id)
     return CallReport(
         call_id=result.call_id,
         scenario_id=scenario.id,

@@ -36,11 +36,11 @@ def watch_levels(stop: threading.Event, on_level: Callable[[float], None], on_re
         sd = load_sounddevice()
     except AudioUnavailable as error:
         raise MicrophoneMissing(str(error).split(";")[0]) from None
+    import numpy as np
+
     latest = [0.0]
 
     def callback(indata: object, frames: int, time: object, status: object) -> None:
-        import numpy as np
-
         samples = np.asarray(indata, dtype=np.float32)
         latest[0] = float(np.sqrt(np.mean(samples * samples))) if samples.size else 0.0
 

@@ -152,8 +152,8 @@ class Listener:
                     continue
                 self._set_status("idle", notify)
                 return Utterance(event.text, event.start, event.end, transcript_ready=event.decided_at)
-        if self.detector.in_turn and self.detector.transcribing:
-            self._set_status("transcribing", notify)
+        if self.detector.in_turn:  # in a pause while the turn so far is transcribed, or talking on
+            self._set_status("transcribing" if self.detector.transcribing else "hearing", notify)
         return None
 
     def _check_barge_in(self) -> None:

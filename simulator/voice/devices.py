@@ -196,3 +196,86 @@ def _reason(error: BaseException) -> str:
         return "no audio device is available"
     line = text.splitlines()[0] if text else type(error).__name__
     return line[:1].lower() + line[1:]
+
+
+@dataclass(frozen=True)
+class ToneCheck:
+    """A test tone played on the speaker while the microphone recorded."""
+
+    played_seconds: float
+    tone_db: float  # level of the tone's frequency band in the recording, dBFS
+    room_db: float  # the same band before the tone started (the room and the microphone's own noise)
+    level_db: float  # overall level of the recording during the tone, dBFS
+
+    @property
+    def heard(self) -> bool:
+        """The microphone picked the speaker up: laptop speakers, or a headset that leaks."""
+        return self.tone_db > self.room_db + 10.0 and self.tone_db > -70.0
+
+
+TONE_HZ = 1000.0
+
+
+def play_and_record_tone(
+    input_device: str | int | None = None,
+    output_device: str | int | None = None,
+    seconds: float = 0.8,
+    lead_in: float = 0.3,
+    rate: int = 16000,
+) -> ToneCheck:
+    """Play a 1 kHz tone and record at the same time; raises AudioUnavailable when either side fails."""
+    import numpy as np
+
+    sd = load_sounddevice()
+    inp = check_input(input_device, rate)
+    out = check_output(output_device)
+    out_rate = int(out.default_rate) or 44100
+    count = int(seconds * out_rate)
+    fade = np.minimum(1.0, np.minimum(np.arange(count), np.arange(count)[::-1]) / (0.02 * out_rate))
+    tone = (0.5 * np.sin(2 * np.pi * TONE_HZ * np.arange(count) / out_rate) * fade).astype(np.float32)
+    recorded: list[np.ndarray] = []
+    try:
+        with sd.InputStream(
+            samplerate=rate, channels=1, dtype="float32", device=inp.index, callback=_collect(recorded)
+        ):
+            sd.sleep(int(lead_in * 1000))
+            sd.play(tone, out_rate, device=out.index, blocking=True)
+            sd.sleep(200)
+    except (sd.PortAudioError, ValueError) as error:
+        raise AudioUnavailable(f"the test tone failed: {_reason(error)}; {TYPED_MODE_HINT}") from None
+    audio = np.concatenate(recorded) if recorded else np.zeros(0, dtype=np.float32)
+    split = int(lead_in * rate)
+    room, during = audio[:split], audio[split : split + int(seconds * rate)]
+    return ToneCheck(
+        played_seconds=count / out_rate,
+        tone_db=_band_db(during, rate, TONE_HZ),
+        room_db=_band_db(room, rate, TONE_HZ),
+        level_db=_db(float(np.sqrt(np.mean(np.square(during)))) if len(during) else 0.0),
+    )
+
+
+def _collect(recorded: list[Any]) -> Any:
+    def callback(indata: Any, frames: int, time_info: Any, status: Any) -> None:
+        recorded.append(indata[:, 0].copy())
+
+    return callback
+
+
+def _db(value: float) -> float:
+    import math
+
+    return 20.0 * math.log10(max(value, 1e-6))
+
+
+def _band_db(samples: Any, rate: int, hz: float) -> float:
+    """Level of the band around `hz` (±50 Hz), as the RMS of a sine of that power, in dBFS."""
+    import numpy as np
+
+    if len(samples) < 256:
+        return -120.0
+    window = np.hanning(len(samples))
+    spectrum = np.fft.rfft(samples * window)
+    freqs = np.fft.rfftfreq(len(samples), 1.0 / rate)
+    band = (freqs > hz - 50) & (freqs < hz + 50)
+    power = np.sum(np.abs(spectrum[band]) ** 2) * 2 / (np.sum(window**2) * len(samples))
+    return _db(float(np.sqrt(power)))

@@ -16,6 +16,7 @@ import re
 import sys
 import tempfile
 import threading
+import time
 import wave
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
@@ -28,6 +29,8 @@ import numpy as np
 from simulator.scenario.model import Voice
 
 log = logging.getLogger(__name__)
+
+SYNTHESIS_TIMEOUT = 30.0  # seconds; espeak-ng writes minutes of speech in well under a second
 
 Warn = Callable[[str], None]
 
@@ -202,14 +205,15 @@ class Synthesizer:
             raise SpeechError(str(self._ready.exception()))
 
     def _serve(self) -> None:
-        try:
-            engine = self._open_engine()
-        except Exception as error:  # no espeak-ng, a broken driver: every request gets one clear line
-            self._ready.set_exception(SpeechError(f"speech synthesis is unavailable ({self.driver}): {error}"))
-            self._fail_requests()
-            return
         with tempfile.TemporaryDirectory(prefix="callsim-tts-") as tempdir:
             self._tempdir = tempdir
+            try:
+                engine = self._open_engine()
+            except Exception as error:  # no espeak-ng, a broken driver: every request gets one clear line
+                message = f"speech synthesis is unavailable ({self.driver}): {error}"
+                self._ready.set_exception(SpeechError(message))
+                self._fail_requests()
+                return
             while True:
                 request = self._requests.get()
                 if request is None:
@@ -235,7 +239,9 @@ class Synthesizer:
         engine = pyttsx3.init(self.driver)
         _silence_driver_prints(self.driver)
         self._engine_errors: list[BaseException] = []
+        self._utterance_done = threading.Event()
         engine.connect("error", self._on_engine_error)
+        engine.connect("finished-utterance", self._on_utterance_done)
         self._default_voice = _as_str(engine.getProperty("voice"))
         voices = []
         for found in engine.getProperty("voices") or []:
@@ -246,9 +252,15 @@ class Synthesizer:
                     languages=tuple(str(language) for language in (found.languages or ())),
                 )
             )
-        self._ready.set_result(voices)
         self._engine = engine  # keep it alive: pyttsx3 holds engines only weakly
+        # One short line first: until its first run loop pyttsx3 queues property changes and applies them
+        # inside runAndWait, where espeak's driver may cancel them; afterwards they apply at once.
+        self._save(engine, "ok")
+        self._ready.set_result(voices)
         return engine
+
+    def _on_utterance_done(self, name: object = None, completed: bool = True, **_: object) -> None:
+        self._utterance_done.set()
 
     def _on_engine_error(self, name: object = None, exception: BaseException | None = None, **_: object) -> None:
         if exception is not None:
@@ -276,11 +288,27 @@ class Synthesizer:
         os.close(fd)
         path = Path(name)
         try:
+            self._utterance_done.clear()
             engine.save_to_file(text, str(path))
+            self._settle()
             engine.runAndWait()
+            # espeak's driver synthesises on espeak's own thread and runAndWait may return before the file
+            # is written; its 'finished-utterance' notification comes after the write
+            if self.driver == "espeak" and not self._utterance_done.wait(SYNTHESIS_TIMEOUT):
+                raise SpeechError("espeak-ng did not finish the line")
             return _read_audio(path)
         finally:
             path.unlink(missing_ok=True)
+
+    def _settle(self) -> None:
+        """Let espeak apply queued settings (voice, rate, volume) before runAndWait, which cancels pending work."""
+        if self.driver != "espeak":
+            return
+        from pyttsx3.drivers import _espeak
+
+        deadline = time.monotonic() + 1.0
+        while _espeak.IsPlaying() and time.monotonic() < deadline:
+            time.sleep(0.001)
 
     def _voice_name(self, voice: Voice) -> str | None:
         """The name to give the driver for a scenario voice; an unknown id falls back to the default."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 from textual import on, work
@@ -32,6 +32,9 @@ from simulator.tui.catalog import speaker_names
 from simulator.tui.coaching import Coach, Mode
 from simulator.tui.widgets.transcript_view import TranscriptView
 from simulator.voice.ports import InputLevel, InputStatus, PartialText
+
+if TYPE_CHECKING:
+    from simulator.call.practice import CallResult, PracticeCall
 
 STATUS_WORDS = {
     "connecting": "dialling…",
@@ -64,7 +67,7 @@ class CallEventArrived(Message):
 
 
 class CallOver(Message):
-    def __init__(self, result: Any) -> None:
+    def __init__(self, result: CallResult) -> None:
         super().__init__()
         self.result = result
 
@@ -96,7 +99,7 @@ class CallScreen(Screen[None]):
         self.typed = typed
         self.mode: Mode = mode
         self.save = save
-        self.call: Any = None  # the PracticeCall once built on the worker thread
+        self.call: PracticeCall | None = None  # built on the worker thread
         self.coach = Coach(mode)
         self.turns: dict[int, Turn] = {}
         self.last_persona: Turn | None = None
@@ -168,13 +171,14 @@ class CallScreen(Screen[None]):
         self.post_message(CallOver(result))
 
     @work(thread=True, group="warm-up", exit_on_error=False)
-    def warm_up(self, call: Any) -> None:
+    def warm_up(self, call: PracticeCall) -> None:
         """Load the speech model beside the call, so the persona's first line does not wait for it."""
         from simulator.tui.failures import one_line
 
         self.app.call_from_thread(self.show_model, "loading the speech model…")
+        microphone: Any = call.caller  # a MicrophoneInput on a mic call
         try:
-            call.caller.warm_up()
+            microphone.warm_up()
         except Exception as error:  # the call itself reports it too when it needs the model
             self.app.call_from_thread(self.show_model, one_line(error))
             return
@@ -234,7 +238,7 @@ class CallScreen(Screen[None]):
         from simulator.tui.catalog import report_for_result
         from simulator.tui.screens.report import ReportScreen
 
-        self.app.switch_screen(ReportScreen(report_for_result(message.result, saved=self.save)))
+        self.app.switch_screen(ReportScreen(report_for_result(message.result)))
 
     @on(CallFailed)
     def failed(self, message: CallFailed) -> None:
@@ -298,7 +302,8 @@ class CallScreen(Screen[None]):
         if not text or self.call is None:
             return
         event.input.value = ""
-        self.call.caller.submit(text)
+        typed: Any = self.call.caller  # a TypedInput on a typed call
+        typed.submit(text)
 
     def action_hang_up(self) -> None:
         self.show_status("ended")
@@ -323,10 +328,12 @@ class CallScreen(Screen[None]):
 
     @work(thread=True, group="repeat")
     def replay(self) -> None:
-        self.call.session.repeat_last_line()
+        """Synthesis and playback may take a moment: never on the UI thread."""
+        if self.call is not None:
+            self.call.session.repeat_last_line()
 
     def action_talk(self) -> None:
-        caller = getattr(self.call, "caller", None)
+        caller: Any = getattr(self.call, "caller", None)
         if self.typed or caller is None or self.hands_free:
             return
         self.talking = not self.talking
@@ -334,8 +341,8 @@ class CallScreen(Screen[None]):
         self.show_talk_mode()
 
     def action_hands_free(self) -> None:
-        caller = getattr(self.call, "caller", None)
-        if self.typed or caller is None:
+        caller: Any = getattr(self.call, "caller", None)
+        if self.typed or caller is None or self.call is None:
             return
         if self.talking:
             caller.release()

@@ -45,8 +45,10 @@ def metric_line(name: str, metric: dict[str, Any]) -> str:
     value = metric.get("value")
     unit = str(metric.get("unit") or "")
     shown = "—" if value is None else f"{number(value)} {unit}".strip()
+    from simulator.scoring.report import METRIC_TITLES
+
     mark = "✓" if metric.get("in_range") else "✗"
-    label = name.replace("_", " ")
+    label = METRIC_TITLES.get(name, name.replace("_", " "))
     good = range_words(metric.get("good_range"), unit)
     return f"{mark} [b]{escape(label)}[/b]: {escape(shown)} (good: {escape(good)})"
 
@@ -107,6 +109,8 @@ class ReportScreen(Screen[None]):
                 yield Label("Conversation metrics", classes="section")
                 for metric_name, metric in metrics.items():
                     yield Static(metric_line(metric_name, metric), classes="metric")
+                    if metric.get("source"):
+                        yield Static(f"source: {escape(str(metric['source']))}", classes="metric-source")
             yield Label("Transcript", classes="section")
             view = TranscriptView(call.names, id="report-transcript")
             yield view

@@ -42,7 +42,10 @@ class TranscriptView(VerticalScroll):
             return
         line = Static(self.line_text(turn), classes=f"turn {turn.speaker}")
         self._lines[index] = line
-        self.mount(line, before=self._partial) if self._partial is not None else self.mount(line)
+        if self._partial is not None:
+            self.mount(line, before=self._partial)
+        else:
+            self.mount(line)
         self.scroll_end(animate=False)
 
     def show_repeat(self, turn: Turn) -> None:
