@@ -72,7 +72,7 @@ class Listening(Section):
     mode: Literal["hands_free", "push_to_talk"] = "hands_free"
     vad_threshold: float = Field(default=0.5, gt=0, lt=1)
     speculative_pause_ms: int = Field(
-        default=96, ge=32, description="Pause after which transcribing starts early (3 VAD windows of 32 ms)."
+        default=64, ge=32, description="Pause after which transcribing starts early (2 VAD windows of 32 ms)."
     )
     end_pause_ms: int = Field(default=350, ge=100, description="Pause that ends a finished sentence or question.")
     trailing_pause_ms: int = Field(default=900, ge=100, description="Pause that ends a turn left hanging ('and...').")

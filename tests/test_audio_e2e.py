@@ -17,16 +17,27 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, AudioSandbox, MonitorRecorder, Recording, espeak_wav
+from conftest import AudioSandbox, MonitorRecorder, Recording, espeak_wav
 
 pytestmark = [pytest.mark.audio, pytest.mark.model, pytest.mark.timeout(300)]
 
-CALLER_LINES = (REPO / "tests" / "data" / "callers" / "gatekeeper-screen.good.txt").read_text().splitlines()
-CALLER_LINES = [line.strip() for line in CALLER_LINES if line.strip() and not line.startswith("#")]
+# A courteous, prepared caller (as tests/data/callers/gatekeeper-screen.good.txt, in words espeak says clearly)
+CALLER_LINES = [
+    "Hello Priya, this is Sam Carter from Brightline Analytics. I wonder if you could help me?",
+    "Of course, I am calling because Halden just opened the new Leeds hub, and we have benchmarked route costs "
+    "for twelve similar hubs. I would be happy to share the findings with Daniel.",
+    "That is very kind of you, thank you. Would Tuesday at ten work, or Thursday at two?",
+    "Thank you, Priya. Have a great day.",
+]
+CALLER_VOICE = "en-us+m1"  # espeak-ng voice and speed of the caller (the personas use other voices)
+CALLER_WPM = 130
+SENTENCE_GAP = 0.25  # seconds between a caller's sentences (espeak's own is ~0.5 s at this speed)
+NUMBERS = {"2": "two", "10": "ten", "12": "twelve", "two": "two"}
 
 
 def words(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9']+", text.lower()))
+    """Lower case words, digits spelled out (Whisper writes "10" for "ten")."""
+    return " ".join(NUMBERS.get(word, word) for word in re.findall(r"[a-z0-9']+", text.lower()))
 
 
 def word_error_rate(said: list[str], heard: list[str]) -> float:
@@ -45,12 +56,13 @@ class SpokenCall:
         return [turn for turn in self.data["turns"] if turn["speaker"] == speaker]
 
 
-def run_mic_call(
-    sandbox: AudioSandbox, tmp_path: Path, lines: list[str], barge_in_first: bool = False
-) -> SpokenCall:
+def run_mic_call(sandbox: AudioSandbox, tmp_path: Path, lines: list[str], barge_in_first: bool = False) -> SpokenCall:
     """Hold `callsim run gatekeeper-screen --mic --json`, saying each line when the persona has finished
     (or, with barge_in_first, the first line while the persona is still greeting)."""
-    wavs = [espeak_wav(line, tmp_path / f"caller-{n}.wav") for n, line in enumerate(lines)]
+    wavs = [
+        espeak_wav(line, tmp_path / f"caller-{n}.wav", CALLER_VOICE, CALLER_WPM, sentence_gap=SENTENCE_GAP)
+        for n, line in enumerate(lines)
+    ]
     recorder: MonitorRecorder = sandbox.record()
     process = subprocess.Popen(
         [sys.executable, "-m", "simulator", "run", "gatekeeper-screen", "--mic", "--json", "--no-save"],
@@ -63,6 +75,8 @@ def run_mic_call(
     try:
         mark = 0.0
         for n, wav in enumerate(wavs):
+            if process.poll() is not None:  # the call reached its outcome before the lines ran out
+                break
             if n == 0 and barge_in_first:
                 began = recorder.wait_for_sound(since=0.0, timeout=60)
                 while recorder.so_far().seconds < began + 1.0:  # a second into the greeting
@@ -93,20 +107,20 @@ def full_line_seconds(text: str, speaker: str) -> float:
 def test_a_spoken_call_is_heard_answered_and_scored(audio_sandbox: AudioSandbox, tmp_path: Path) -> None:
     call = run_mic_call(audio_sandbox, tmp_path, CALLER_LINES)
     heard = [turn["text"] for turn in call.turns("caller")]
-    assert len(heard) == len(CALLER_LINES), heard
-    wer = word_error_rate(CALLER_LINES, heard)
+    assert 3 <= len(heard) <= len(CALLER_LINES), heard  # the call may end before the goodbye line
+    wer = word_error_rate(CALLER_LINES[: len(heard)], heard)
     assert wer <= 0.25, (wer, heard)
     assert call.data["outcome"] in ("meeting_booked", "callback_scheduled"), call.data["turns"]
     assert call.data["success"] is True
 
     personas = call.turns("gatekeeper") + call.turns("executive")
-    assert len(personas) >= len(CALLER_LINES)
+    assert len(personas) >= len(heard)
     spoken_seconds = sum(turn["end"] - turn["start"] for turn in personas)
     assert spoken_seconds > 5
     # the personas' speech reached the speaker: recorded from its monitor, not silence
     assert call.speaker.active() is not None
     assert call.speaker.loud_seconds() > 0.5 * spoken_seconds
-    assert not any(turn.get("interrupted") for turn in personas)
+    assert not any(turn.get("interrupted") for turn in personas), json.dumps(call.data["turns"])
     for turn in personas[1:]:
         latency = turn.get("latency") or {}
         assert latency.get("first_audio") is not None and latency.get("end_of_speech") is not None

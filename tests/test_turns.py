@@ -87,6 +87,14 @@ def ended(events: list[TurnEvent]) -> list[TurnEnded]:
         ("So.", False, True),
         ("because of the new depot,", False, True),
         ("I was reading about the new depot", False, False),
+        ("Who am I speaking with?", True, False),
+        ("Who should I talk to?", True, False),
+        ("Is he free, or?", False, True),
+        ("I would like to talk to the.", False, True),
+        ("Great, I will call him on Wednesday at two then.", True, False),
+        ("I'd like that.", True, False),
+        ("Could we talk on Thursday at 10?", True, False),
+        ("Would Thursday at 10 work.", True, False),
         ("", False, False),
     ],
 )
@@ -99,7 +107,7 @@ def test_pause_needed_depends_on_the_words() -> None:
     settings = Listening(end_pause_ms=300, trailing_pause_ms=900)
     assert pause_needed_ms("Is Daniel around?", settings) == 300
     assert pause_needed_ms("I was calling about the hub and", settings) == 900
-    assert pause_needed_ms("I was calling about the hub", settings) == 600
+    assert pause_needed_ms("I was calling about the hub", settings) == 450
 
 
 def test_speech_starts_after_a_few_speech_windows() -> None:

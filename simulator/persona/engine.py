@@ -23,6 +23,8 @@ from simulator.scenario.model import Condition, Counter, Fact, Outcome, Persona,
 # Intents the engine adds itself when the turn shows them, whatever the phrasing.
 MENTION_RESEARCH = "mention_research"
 PROPOSE_TIME = "propose_time"
+# A turn that names a concrete time is a counter-proposal, never a decline.
+DECLINE = "decline"
 
 # Intents that answer a question the persona asked (anything else leaves the question hanging).
 ANSWERS = frozenset(
@@ -37,6 +39,7 @@ ANSWERS = frozenset(
         "propose_time",
         "offer_value",
         "ask_for_help",
+        "ask_right_person",
         "mention_research",
         "greet",
         "thank",
@@ -180,6 +183,9 @@ class PersonaEngine:
             detected.append(MENTION_RESEARCH)
         if time and PROPOSE_TIME not in detected:
             detected.append(PROPOSE_TIME)
+        if time and DECLINE in detected:
+            # "Monday's no good, how about Tuesday at 11?" declines one slot by proposing another.
+            detected.remove(DECLINE)
         names = frozenset(role for role in self._roles if mentions_name(caller_text, self.scenario.persona(role).name))
         words = len(normalize(caller_text).split())
         return CallerTurn(caller_text, tuple(detected), research, time, names, words)

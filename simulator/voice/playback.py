@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import wave
 from pathlib import Path
 from typing import Any
@@ -165,10 +166,10 @@ class SpeakerPlayback:
     def _wait_until_played(self, stream: Any) -> None:
         """Until the callback has played everything or was stopped; a stalled device is aborted."""
         rate = self._rate or 1
-        deadline = self._clock.now() + len(self._audio) / rate + STALL_SECONDS
+        deadline = time.monotonic() + len(self._audio) / rate + STALL_SECONDS
         stop_seen: float | None = None
         while not self._finished.wait(BLOCK_SECONDS):
-            now = self._clock.now()
+            now = time.monotonic()
             if self._stop.is_set():
                 stop_seen = stop_seen if stop_seen is not None else now
                 if now - stop_seen > 0.1:

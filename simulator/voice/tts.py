@@ -30,6 +30,7 @@ from simulator.scenario.model import Voice
 
 log = logging.getLogger(__name__)
 
+_ENGINE_LOCK = threading.Lock()  # pyttsx3 has one engine per process: two synthesisers never drive it at once
 SYNTHESIS_TIMEOUT = 30.0  # seconds; espeak-ng writes minutes of speech in well under a second
 
 Warn = Callable[[str], None]
@@ -208,7 +209,8 @@ class Synthesizer:
         with tempfile.TemporaryDirectory(prefix="callsim-tts-") as tempdir:
             self._tempdir = tempdir
             try:
-                engine = self._open_engine()
+                with _ENGINE_LOCK:
+                    engine = self._open_engine()
             except Exception as error:  # no espeak-ng, a broken driver: every request gets one clear line
                 message = f"speech synthesis is unavailable ({self.driver}): {error}"
                 self._ready.set_exception(SpeechError(message))
@@ -221,7 +223,9 @@ class Synthesizer:
                 if not request.result.set_running_or_notify_cancel():
                     continue
                 try:
-                    request.result.set_result(self._render(engine, request.text, request.voice))
+                    with _ENGINE_LOCK:
+                        speech = self._render(engine, request.text, request.voice)
+                    request.result.set_result(speech)
                 except Exception as error:
                     request.result.set_exception(SpeechError(f"could not synthesise speech: {error}"))
 

@@ -26,25 +26,31 @@ from simulator.voice.vad import WINDOW_SECONDS
 PRE_ROLL_SECONDS = 0.3  # audio kept from before the VAD fired, so the first syllable is not clipped
 HYSTERESIS = 0.15  # inside a turn, a window is silence only below threshold minus this (as Silero does)
 
-# Words after which a sentence is not over, however Whisper punctuates it.
-TRAILING_WORDS = frozenset(
-    {
-        *("and", "but", "so", "or", "because", "cause", "plus", "also", "then", "if", "that", "which"),
-        *("um", "uh", "er", "erm", "hmm", "like"),
-        *("with", "to", "the", "a", "an", "of", "for", "my", "our", "your", "their"),
-    }
+# Words after which the caller has not finished, however Whisper punctuates it: conjunctions and fillers
+# ("and...", "um"), and, unless Whisper heard a question, words that cannot end a statement ("the", "of").
+CONJUNCTIONS_AND_FILLERS = frozenset(
+    ("and", "but", "so", "or", "because", "cause", "plus", "also", "if", "um", "uh", "er", "erm", "hmm", "like")
 )
+OPEN_ENDED = frozenset(("with", "to", "the", "a", "an", "of", "for", "my", "our", "your", "their", "at", "in", "on"))
+TRAILING_WORDS = CONJUNCTIONS_AND_FILLERS | OPEN_ENDED
 
 Transcribe = Callable[[np.ndarray], TranscriptionResult]
 
 
 def ends_on_trailing_word(text: str) -> bool:
-    """True when the words stop mid-thought: on "and", "but", "um"..., a comma or an ellipsis."""
+    """True when the words stop mid-thought: on "and", "but", "um"..., a comma or an ellipsis.
+
+    A question may end on a preposition ("Who am I speaking with?") and still be finished.
+    """
     stripped = text.strip()
     if stripped.endswith(("...", "…", ",", "-", ";", ":")):
         return True
-    words = re.findall(r"[a-z']+", stripped.lower())
-    return bool(words) and words[-1] in TRAILING_WORDS
+    words = re.findall(r"[a-z0-9']+", stripped.lower())
+    if not words:
+        return False
+    if stripped.endswith("?"):
+        return words[-1] in CONJUNCTIONS_AND_FILLERS
+    return words[-1] in TRAILING_WORDS
 
 
 def sounds_finished(text: str) -> bool:
@@ -57,13 +63,14 @@ def pause_needed_ms(text: str, settings: Listening) -> int:
     """How long a pause ends the turn after these words.
 
     A finished sentence or question: `end_pause_ms`. A trailing "and..."/"um": `trailing_pause_ms`.
-    Words without closing punctuation (Whisper often leaves it off when unsure): halfway between.
+    Words without closing punctuation, which tiny.en often leaves off a complete sentence: a quarter of the
+    way from the one to the other.
     """
     if sounds_finished(text):
         return settings.end_pause_ms
     if ends_on_trailing_word(text):
         return settings.trailing_pause_ms
-    return (settings.end_pause_ms + settings.trailing_pause_ms) // 2
+    return settings.end_pause_ms + max(0, settings.trailing_pause_ms - settings.end_pause_ms) // 4
 
 
 @dataclass(frozen=True)
