@@ -351,3 +351,91 @@ def test_close_wakes_a_waiting_listen(transcriber: Transcriber) -> None:
     thread.join(2)
     assert not thread.is_alive()
     assert result[0] is None
+
+
+# -- the microphone on the PulseAudio rig (tests/conftest.py: the caller's mouth is the default input) ----
+
+
+def say_later(audio_sandbox: Any, wav: Path, delay: float) -> threading.Thread:
+    def speak() -> None:
+        time.sleep(delay)
+        audio_sandbox.say_into_mouth(wav)
+
+    thread = threading.Thread(target=speak, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.audio
+@pytest.mark.timeout(120)
+def test_the_microphone_hears_a_caller_line(audio_sandbox: Any, transcriber: Transcriber, lines: list[Path]) -> None:
+    clock = WallClock()
+    mic = MicrophoneInput(Settings(), transcriber, [], clock)
+    try:
+        mic.warm_up()
+        mic.start()
+        events: list[InputEvent] = []
+        speaking = say_later(audio_sandbox, lines[3], 0.5)
+        utterance = mic.listen(None, events.append)
+        speaking.join(30)
+    finally:
+        mic.close()
+    assert utterance is not None
+    assert wer([LINES[3]], [utterance.text]) <= 0.25, utterance.text
+    length = len(samples_of(lines[3])) / 16000
+    assert 0.3 < utterance.start < 2.5  # said 0.5 s after the stream opened (paplay takes a moment)
+    assert utterance.end - utterance.start == pytest.approx(length, abs=0.6)
+    assert utterance.transcript_ready is not None and utterance.end < utterance.transcript_ready <= clock.now()
+    assert any(isinstance(event, InputLevel) and event.level > 0.3 for event in events)
+    statuses = [event.status for event in events if isinstance(event, InputStatus)]
+    assert statuses[0] == "listening" and "hearing" in statuses and statuses[-1] == "idle"
+
+
+@pytest.mark.audio
+@pytest.mark.timeout(120)
+def test_talking_over_the_persona_at_the_microphone_stops_it(
+    audio_sandbox: Any, transcriber: Transcriber, lines: list[Path]
+) -> None:
+    clock = WallClock()
+    mic = MicrophoneInput(Settings(), transcriber, [], clock)
+    playing = LinePlaying(30)
+    stopped_at: list[float] = []
+    threading.Thread(target=lambda: (playing.stopped.wait(30), stopped_at.append(clock.now())), daemon=True).start()
+    try:
+        mic.warm_up()
+        mic.start()
+        speaking = say_later(audio_sandbox, lines[3], 0.3)
+        utterance = mic.listen(playing, lambda _event: None)
+        speaking.join(30)
+    finally:
+        mic.close()
+    assert utterance is not None and mic.barged_in
+    assert wer([LINES[3]], [utterance.text]) <= 0.25, utterance.text  # what was said over the persona
+    assert stopped_at, "the persona was not stopped"
+    # stopped once the caller had talked for longer than a backchannel (400 ms), and promptly after that
+    assert 0.4 <= stopped_at[0] - utterance.start <= 0.4 + 0.2 + 0.1
+
+
+@pytest.mark.audio
+@pytest.mark.timeout(120)
+def test_push_to_talk_at_the_microphone(audio_sandbox: Any, transcriber: Transcriber, lines: list[Path]) -> None:
+    settings = Settings.model_validate({"listening": {"mode": "push_to_talk"}})
+    mic = MicrophoneInput(settings, transcriber, [], WallClock())
+    result: list[Utterance | None] = []
+    try:
+        mic.warm_up()
+        mic.start()
+        listening = threading.Thread(target=lambda: result.append(mic.listen(None, lambda _event: None)))
+        listening.start()
+        audio_sandbox.say_into_mouth(lines[0])  # said without the key held: not a turn
+        time.sleep(0.5)
+        assert listening.is_alive()
+        mic.press()
+        audio_sandbox.say_into_mouth(lines[3])
+        time.sleep(0.2)
+        mic.release()
+        listening.join(30)
+    finally:
+        mic.close()
+    assert result and result[0] is not None
+    assert wer([LINES[3]], [result[0].text]) <= 0.25, result[0].text

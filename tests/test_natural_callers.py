@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -301,7 +301,11 @@ def test_a_real_decline_when_asked_for_a_time_still_loses_the_slot(turn: str) ->
 @pytest.mark.parametrize("name", ["gatekeeper-screen", "full-path"])
 @pytest.mark.parametrize(
     "question",
-    ["Is {exec} the right person for {area}?", "who looks after {area} there", "Is {exec} the right person to speak to?"],
+    [
+        "Is {exec} the right person for {area}?",
+        "who looks after {area} there",
+        "Is {exec} the right person to speak to?",
+    ],
 )
 def test_the_gatekeeper_answers_whether_the_executive_is_the_right_person(name: str, question: str) -> None:
     executive = scenario(name).persona("executive").name.split()[0]
@@ -316,3 +320,32 @@ def test_the_gatekeeper_answers_whether_the_executive_is_the_right_person(name: 
         assert reply.text.rstrip().endswith("?")  # then back to screening: who's calling?
         introduced = persona.respond(opening.state, f"Hi, this is Sam from Brightline. {text}")
         assert introduced.text.startswith(("Yes", "That's", "It's")), introduced.text
+
+
+@pytest.mark.parametrize("name", ["gatekeeper-screen", "full-path", "busy-executive"])
+@pytest.mark.parametrize("question", ["Sorry, who am I speaking to?", "hi sorry i didnt catch your name"])
+def test_the_persona_tells_a_caller_who_asks_its_name(name: str, question: str) -> None:
+    for seed in SEEDS:
+        persona = PersonaEngine(scenario(name), library(name), seed=seed)
+        first_name = scenario(name).persona(persona.opening().speaker).name.split()[0]
+        reply = persona.respond(persona.opening().state, question)
+        assert first_name in reply.text, reply.text  # the answer first...
+        assert reply.text.rstrip().endswith("?") and reply.outcome is None  # ...then who's calling?
+
+
+@pytest.mark.parametrize("name", ["busy-executive", "callback", "full-path"])
+def test_agreeing_with_an_objection_without_answering_it_still_loses_the_call(name: str) -> None:
+    """The other side of the ordering fix: "Sure, that's fine" alone is giving up, as before."""
+    good = {
+        "busy-executive": "Hi Helen, Jordan Ellis from Keel Systems, calling about the Miller's Bakery acquisition.",
+        "callback": "Hi Marcus, it's Robin Hale from Quarry Security, I'm calling about the toolkit deadline.",
+        "full-path": "Hi Catherine, it's Alex Morgan from Lumen, I'm calling about the refurbishment of your hotels.",
+    }[name]
+    for seed in SEEDS:
+        persona = PersonaEngine(scenario(name), library(name), seed=seed)
+        reply = persona.opening()
+        if name == "full-path":  # straight to the executive: start from the handoff state
+            reply = replace(reply, state=replace(reply.state, state="exec_pickup"))
+        objection = persona.respond(reply.state, good)
+        assert scenario(name).persona("executive") and objection.state.state.startswith("objection_")
+        assert persona.respond(objection.state, "Sure, that's fine.").outcome == "rejected"

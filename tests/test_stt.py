@@ -133,6 +133,16 @@ def test_a_named_model_that_is_not_installed_fails_in_one_line_without_network(
         model.transcribe(np.zeros(1600, dtype=np.float32))
 
 
+def test_an_unknown_model_name_fails_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    with pytest.raises(ModelUnavailable) as caught:
+        Transcriber(SpeechToText(model="tiny-but-better")).load()
+    message = str(caught.value)
+    assert message.startswith("speech model 'tiny-but-better' could not be loaded: Invalid model size")
+    assert "\n" not in message and len(message) < 250
+
+
 def test_a_local_folder_that_is_not_a_model_fails_in_one_line(tmp_path: Path) -> None:
     folder = tmp_path / "my-model"
     folder.mkdir()

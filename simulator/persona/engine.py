@@ -8,7 +8,8 @@ it reads the caller's turn (intents, research mentioned, name used, a concrete t
 and counters, lowers patience for monologues, repeated pitches, pushiness, vague turns and unanswered
 questions, raises interest for research, offers, good questions and objections answered, sends a persona
 whose patience runs out to its `gives_up` state, and otherwise takes the first transition whose intents
-were heard and whose condition holds.
+were heard and whose condition holds. A turn that names a concrete time is never a decline ("Monday's no
+good, how about Tuesday at 11?" proposes), so no flow can read a counter-proposal as a refusal.
 """
 
 from __future__ import annotations

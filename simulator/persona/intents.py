@@ -31,8 +31,8 @@ ANCHOR = "^"
 WORD_IN_PHRASE_THRESHOLD = 60.0
 
 _NON_WORD = re.compile(r"[^a-z0-9 ]+")
-# Punctuation that ends a clause in typed text ("No, I'm calling about..." : the "no" answers something
-# else). Speech-to-text gives none, so there only the few words before a match are looked at.
+# Punctuation that ends a clause in typed text (in "No, I'm calling about..." the "no" answers something
+# else). Speech-to-text gives none; there only the few words before a match are looked at.
 _CLAUSE_END = re.compile(r"[.,;:!?()\u2014\u2013]+|\s-\s")
 
 # Words that turn a phrase into its opposite. "no" only negates what directly follows it; the others
@@ -50,7 +50,8 @@ NEGATION_IDIOMS = (
     ("no", "problem"), ("no", "problems"), ("not", "a", "problem"), ("no", "worries"), ("no", "rush"),
     ("no", "doubt"), ("no", "pressure"), ("not", "at", "all"), ("dont", "mind"), ("dont", "worry"),
     ("why", "not"), ("not", "only"), ("no", "matter"), ("no", "harm"), ("if", "not"), ("no", "trouble"),
-    ("cant", "thank"), ("cannot", "thank"),
+    ("cant", "thank"), ("cannot", "thank"), ("didnt", "catch"), ("didnt", "get"), ("didnt", "hear"),
+    ("never", "got"), ("never", "caught"),
 )  # fmt: skip
 
 
@@ -85,8 +86,14 @@ def _word_similarity(heard: str, expected: str) -> float:
 Guard = Callable[[int, int], bool]
 
 
-def _phrase_score(words: Sequence[str], keyword: Sequence[str], guard: Guard | None = None) -> float:
-    """Best similarity (0-100) of a keyword phrase with any run of words of the same length."""
+def _phrase_score(
+    words: Sequence[str], keyword: Sequence[str], guard: Guard | None = None, compounds: bool = False
+) -> float:
+    """Best similarity (0-100) of a keyword phrase with any run of words of the same length.
+
+    With `compounds`, a one-word keyword may also be heard as two words run together: right for the
+    names and jargon of research facts, wrong for everyday words ("use less" is not "useless").
+    """
     size = len(keyword)
     if size == 0 or len(words) < size:
         return 0.0
@@ -97,14 +104,17 @@ def _phrase_score(words: Sequence[str], keyword: Sequence[str], guard: Guard | N
     expected = " ".join(keyword[i] for i in fixed)
     for start in range(len(words) - size + 1):
         window = words[start : start + size]
-        if len(fixed) == 1:
+        if size == 1 and compounds and start + 1 < len(words):
+            # Speech-to-text splits rare words: "tool kit" for "toolkit", "bright line" for "brightline".
+            score = max(_word_similarity(window[0], expected), _word_similarity(window[0] + words[start + 1], expected))
+        elif len(fixed) == 1:
             score = _word_similarity(window[fixed[0]], expected)
         else:
             # Every word must resemble its counterpart and start with the same sound ("kind" is not
             # "fine", "doing" is not "handling"), and the phrase as a whole must be close.
             if any(window[i][:1] != keyword[i][:1] for i in fixed):
                 continue
-            # Short words are heard exactly or not at all, as alone: "i" is not "im", "we" is not "me".
+            # Short words must be heard exactly, as on their own: "i" is not "im", "we" is not "weve".
             if any(len(keyword[i]) <= EXACT_WORD_CHARS and window[i] != keyword[i] for i in fixed):
                 continue
             if any(fuzz.ratio(window[i], keyword[i]) < WORD_IN_PHRASE_THRESHOLD for i in fixed):
@@ -306,7 +316,7 @@ def mentions_research(text: str, facts: Iterable[ResearchFact]) -> list[str]:
     for fact in facts:
         for keyword in fact.keywords:
             tokens = _keyword_tokens(keyword)
-            if tokens and _phrase_score(words, tokens) >= keyword_threshold(tokens):
+            if tokens and _phrase_score(words, tokens, compounds=True) >= keyword_threshold(tokens):
                 found.append(fact.id)
                 break
     return found

@@ -152,8 +152,10 @@ class Transcriber:
             return self._construct(WhisperModel, str(local), options, name=name)
         try:
             return WhisperModel(name, local_files_only=True, **options)
-        except Exception:  # not in the local cache: the one case in which callsim may download
+        except OSError:  # not in the local cache: the one case in which callsim may download
             report(f"speech model '{name}' is not installed; downloading it")
+        except Exception as error:  # an unknown name, a device CTranslate2 cannot use...
+            raise ModelUnavailable(f"speech model '{name}' could not be loaded: {_first_line(error)}") from error
         try:
             return WhisperModel(name, local_files_only=False, **options)
         except Exception as error:
@@ -167,8 +169,7 @@ class Transcriber:
         try:
             return factory(path, local_files_only=True, **options)
         except Exception as error:
-            message = str(error).splitlines()[0] if str(error) else type(error).__name__
-            raise ModelUnavailable(f"speech model '{name}' could not be loaded: {message}") from error
+            raise ModelUnavailable(f"speech model '{name}' could not be loaded: {_first_line(error)}") from error
 
     def whisper_model(self) -> Any:
         """The loaded faster_whisper.WhisperModel (loading it first if need be), for diagnostics and benchmarks."""
@@ -208,3 +209,8 @@ class Transcriber:
         if is_hallucination(text, no_speech, logprob):
             text = ""
         return TranscriptionResult(text, float(no_speech), logprob, seconds)
+
+
+def _first_line(error: BaseException, limit: int = 160) -> str:
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"

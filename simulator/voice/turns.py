@@ -252,7 +252,7 @@ class TurnDetector:
                 text = stale.future.result().text
                 if text:
                     events.append(PartialTranscript(text))
-        self._stale = [stale for stale in self._stale if not stale.future.done()]
+        self._stale = [stale for stale in self._stale if not (stale.reported or stale.future.cancelled())]
         job = self._job
         if not self._in_turn or job is None or not job.done(now):
             return events
