@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -65,7 +66,7 @@ def run_mic_call(sandbox: AudioSandbox, tmp_path: Path, lines: list[str], barge_
     ]
     recorder: MonitorRecorder = sandbox.record()
     process = subprocess.Popen(
-        [sys.executable, "-m", "simulator", "run", "gatekeeper-screen", "--mic", "--json", "--no-save"],
+        [sys.executable, "-m", "simulator", "run", "gatekeeper-screen", "--mic", "--json"],
         env=sandbox.subprocess_env(),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
@@ -85,7 +86,12 @@ def run_mic_call(sandbox: AudioSandbox, tmp_path: Path, lines: list[str], barge_
                 recorder.wait_for_sound_then_quiet(since=mark, quiet=1.0, timeout=90)
             sandbox.say_into_mouth(wav)
             mark = recorder.so_far().seconds
-        stdout, stderr = process.communicate(timeout=120)
+        try:
+            stdout, stderr = process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGINT)
+            process.communicate(timeout=30)
+            pytest.fail(f"the call did not reach an outcome; it went: {saved_turns(sandbox)}")
     finally:
         if process.poll() is None:
             process.kill()
@@ -94,6 +100,22 @@ def run_mic_call(sandbox: AudioSandbox, tmp_path: Path, lines: list[str], barge_
         speaker = recorder.stop()
     assert process.returncode == 0, stderr
     return SpokenCall(json.loads(stdout), speaker, stderr)
+
+
+def saved_turns(sandbox: AudioSandbox) -> str:
+    """The turns history kept of the call (each turn is saved as it ends), to show how a call went wrong."""
+    result = subprocess.run(
+        [sys.executable, "-m", "simulator", "export", "--format", "json"],
+        env=sandbox.subprocess_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    try:
+        calls = json.loads(result.stdout)
+        return json.dumps([(turn["speaker"], turn["text"]) for turn in calls[-1]["turns"]])
+    except (ValueError, LookupError, TypeError):
+        return result.stdout + result.stderr
 
 
 def full_line_seconds(text: str, speaker: str) -> float:

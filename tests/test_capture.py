@@ -400,7 +400,12 @@ def test_talking_over_the_persona_at_the_microphone_stops_it(
     mic = MicrophoneInput(Settings(), transcriber, [], clock)
     playing = LinePlaying(30)
     stopped_at: list[float] = []
-    threading.Thread(target=lambda: (playing.stopped.wait(30), stopped_at.append(clock.now())), daemon=True).start()
+
+    def note_the_stop() -> None:
+        if playing.stopped.wait(30):
+            stopped_at.append(clock.now())
+
+    threading.Thread(target=note_the_stop, daemon=True).start()
     try:
         mic.warm_up()
         mic.start()

@@ -29,7 +29,9 @@ def callsim(*args: str, input: str | None = None) -> subprocess.CompletedProcess
 
 
 def test_run_with_caller_lines_prints_json_with_turns_outcome_scores_and_metrics(home: Path) -> None:
-    result = callsim("run", "gatekeeper-screen", "--caller-lines", str(CALLERS / "gatekeeper-screen.good.txt"), "--json")
+    result = callsim(
+        "run", "gatekeeper-screen", "--caller-lines", str(CALLERS / "gatekeeper-screen.good.txt"), "--json"
+    )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["scenario"] == "gatekeeper-screen"

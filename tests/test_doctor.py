@@ -13,6 +13,8 @@ from conftest import MOUTH, SPEAKER, AudioSandbox
 
 from simulator.cli.doctor import heard_share
 
+pytestmark = [pytest.mark.audio, pytest.mark.model, pytest.mark.timeout(300)]
+
 
 def doctor(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(

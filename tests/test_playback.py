@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 import wave
 from pathlib import Path
@@ -16,6 +18,8 @@ from simulator.voice.devices import AudioUnavailable, check_input, check_output,
 from simulator.voice.playback import SpeakerVoice, TeeVoice, WavFileVoice, resample, rms
 from simulator.voice.ports import SimulatedClock, WallClock
 from simulator.voice.tts import Speech, Synthesizer, shared_synthesizer
+
+pytestmark = [pytest.mark.audio, pytest.mark.timeout(120)]
 
 LONG_LINE = (
     "Thanks for calling Halden Freight. Daniel is in back to back meetings this afternoon, and he has asked "
@@ -209,3 +213,45 @@ def test_resample_keeps_duration_and_pitch() -> None:
     spectrum = np.abs(np.fft.rfft(out))
     assert abs(np.argmax(spectrum) * 48000 / len(out) - 300) < 2
     assert resample(tone, rate, rate) is not None and len(resample(tone, rate, rate)) == rate
+
+
+ALSA_PROBE = """
+import ctypes, ctypes.util, sys
+if sys.argv[1] == "callsim":
+    from simulator.voice.devices import load_sounddevice
+    load_sounddevice()
+alsa = ctypes.cdll.LoadLibrary(ctypes.util.find_library("asound"))
+pcm = ctypes.c_void_p()
+assert alsa.snd_pcm_open(ctypes.byref(pcm), b"no_such_pcm_device", 0, 0) < 0
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ALSA is Linux's sound layer")
+def test_alsa_chatter_never_reaches_the_terminal() -> None:
+    """ALSA prints 'ALSA lib ...' for every device it cannot open; callsim's loader silences it."""
+    plain = subprocess.run([sys.executable, "-c", ALSA_PROBE, "plain"], capture_output=True, text=True, timeout=60)
+    assert plain.returncode == 0 and "ALSA lib" in plain.stderr  # the noise this is about
+    quiet = subprocess.run([sys.executable, "-c", ALSA_PROBE, "callsim"], capture_output=True, text=True, timeout=60)
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stderr == ""
+
+
+MISSING_PORTAUDIO = """
+import ctypes.util
+real = ctypes.util.find_library
+ctypes.util.find_library = lambda name: None if "portaudio" in name else real(name)  # as if not installed
+from simulator.voice.devices import AudioUnavailable, load_sounddevice
+try:
+    load_sounddevice()
+except AudioUnavailable as error:
+    print(error)
+"""
+
+
+def test_missing_portaudio_is_one_line_not_a_traceback() -> None:
+    result = subprocess.run([sys.executable, "-c", MISSING_PORTAUDIO], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1
+    assert "PortAudio" in lines[0] and "libportaudio2" in lines[0] and "callsim practice --text" in lines[0]
+    assert "Traceback" not in result.stderr

@@ -131,7 +131,7 @@ class _SlowVoice:
     def __init__(self, clock: WallClock) -> None:
         self._clock = clock
 
-    def speak(self, text: str, voice: Voice) -> _SlowPlayback:
+    def speak(self, text: str, voice: Voice, speaker: str | None = None) -> _SlowPlayback:
         return _SlowPlayback(text, 5.0, self._clock)
 
     def close(self) -> None:

@@ -13,6 +13,8 @@ from simulator.scenario.loader import list_scenarios
 from simulator.scenario.model import Voice
 from simulator.voice.tts import Synthesizer, is_speakable, split_sentences, stream_pieces
 
+pytestmark = pytest.mark.timeout(120)
+
 LINE = "Good morning, Halden Freight, this is the office of Daniel Reyes. Who may I say is calling?"
 
 

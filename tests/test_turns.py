@@ -256,3 +256,14 @@ def test_a_pause_after_and_does_not_end_the_turn(tmp_path: Path) -> None:
     assert finished[0].discarded_speculations >= 1  # "... yours and..." was transcribed, then thrown away
     partials = [event.text for event in events if isinstance(event, PartialTranscript)]
     assert any(partial.rstrip(". ").lower().endswith("and") for partial in partials), partials
+
+
+def test_a_detector_closed_mid_call_takes_no_more_work() -> None:
+    words = Words("Is Daniel around?")
+    closing = TurnDetector(Listening(), words, background=True)
+    feeder = Feeder(closing)
+    feeder.feed(SPEECH, 20)
+    closing.close()  # the caller hung up
+    feeder.feed(QUIET, 30)  # windows still in hand are handled without error, and lead nowhere
+    assert words.calls == []
+    assert not ended(feeder.events)

@@ -72,3 +72,13 @@ def test_state_is_carried_and_reset_forgets_it(jfk: np.ndarray) -> None:
 def test_a_window_of_the_wrong_size_is_refused() -> None:
     with pytest.raises(ValueError, match="512 samples"):
         StreamingVad().probability(np.zeros(480, dtype=np.float32))
+
+
+def test_warm_up_leaves_the_stream_alone(jfk: np.ndarray) -> None:
+    vad = StreamingVad()
+    before = stream(vad, jfk[: WINDOW_SAMPLES * 20])
+    vad.reset()
+    stream(vad, jfk[: WINDOW_SAMPLES * 10])
+    vad.warm_up()  # the TUI warms up beside a call that is already listening
+    after = stream(vad, jfk[WINDOW_SAMPLES * 10 : WINDOW_SAMPLES * 20])
+    np.testing.assert_allclose(after, before[10:], atol=1e-6)

@@ -88,7 +88,7 @@ class CallSession:
         """'Could you say that again?': replay the persona's last line without a new turn."""
         line = self._last_line
         if line is not None and line.playback.done and not self._hung_up.is_set():
-            self._voice.speak(line.text, self.scenario.persona(line.speaker).voice)
+            self._voice.speak(line.text, self.scenario.persona(line.speaker).voice, speaker=line.speaker)
 
     # -- the loop --------------------------------------------------------------------------------------
 
@@ -136,7 +136,7 @@ class CallSession:
 
     def _speak_line(self, speaker: Role, text: str, reply: Reply, latency: Latency | None) -> _PersonaLine:
         persona = self.scenario.persona(speaker)
-        playback = self._voice.speak(text, persona.voice)
+        playback = self._voice.speak(text, persona.voice, speaker=speaker)
         start = playback.first_audio_at if playback.first_audio_at is not None else self._clock.now()
         index = len(self.transcript.turns)
         turn = Turn(speaker=speaker, text=text, start=start, end=start, latency=latency)

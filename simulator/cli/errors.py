@@ -19,10 +19,22 @@ def _known_errors() -> tuple[type[BaseException], ...]:
     from simulator.history.store import HistoryError
     from simulator.scenario.loader import ScenarioError
     from simulator.transcript import TranscriptError
+    from simulator.voice.capture import AudioFileError
     from simulator.voice.devices import AudioUnavailable
+    from simulator.voice.stt import ModelUnavailable
     from simulator.voice.tts import SpeechError
 
-    return (UserError, SettingsError, TranscriptError, HistoryError, ScenarioError, AudioUnavailable, SpeechError)
+    return (
+        UserError,
+        SettingsError,
+        TranscriptError,
+        HistoryError,
+        ScenarioError,
+        AudioUnavailable,
+        AudioFileError,
+        ModelUnavailable,
+        SpeechError,
+    )
 
 
 def run_guarded(app: typer.Typer) -> None:

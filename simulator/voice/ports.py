@@ -135,7 +135,7 @@ class Playback(Protocol):
 
 
 class PersonaVoice(Protocol):
-    def speak(self, text: str, voice: Voice) -> Playback:
+    def speak(self, text: str, voice: Voice, speaker: str | None = None) -> Playback:
         """Start saying `text` in `voice` and return at once; the line plays in the background."""
         ...
 

@@ -58,7 +58,7 @@ class SilentVoice:
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
 
-    def speak(self, text: str, voice: Voice) -> FinishedPlayback:
+    def speak(self, text: str, voice: Voice, speaker: str | None = None) -> FinishedPlayback:
         self._clock.advance(RESPONSE_GAP_SECONDS)
         start = self._clock.now()
         self._clock.advance(speaking_seconds(text, voice.rate))

@@ -322,7 +322,10 @@ class TurnDetector:
             future.set_result(result)
             ready_at = now + result.seconds  # as if it had run alongside the audio still arriving
         else:
-            future = self._executor.submit(self._transcribe, audio)
+            try:
+                future = self._executor.submit(self._transcribe, audio)
+            except RuntimeError:  # closed (the call was hung up) while a window was being handled
+                return
         self._job = _Job(self._version, future, ready_at)
 
     def _finish(self) -> None:

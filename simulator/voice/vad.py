@@ -62,6 +62,10 @@ class StreamingVad:
         return float(output[0])
 
     def warm_up(self) -> None:
-        """Run the model once so the first real window does not pay for onnxruntime's first call."""
-        self.probability(np.zeros(WINDOW_SAMPLES, dtype=np.float32))
-        self.reset()
+        """Run the model once so the first real window does not pay for onnxruntime's first call.
+
+        Uses state of its own, so it is safe beside a thread that is feeding windows.
+        """
+        state = np.zeros(_STATE_SHAPE, dtype=np.float32)
+        silence = np.zeros((1, CONTEXT_SAMPLES + WINDOW_SAMPLES), dtype=np.float32)
+        self._session.run(None, {"input": silence, "h": state, "c": state.copy()})
