@@ -117,6 +117,9 @@ class Persona:
         return next(iter(tts.synthesize_stream(text, voice)))
 
 
+VERBOSE = "--verbose" in sys.argv  # one line per turn: latency, what was heard, what the persona said
+
+
 def run_pipeline(paths: list[Path], settings: Settings, transcriber: TimedTranscriber, persona: Persona) -> Run:
     run = Run("callsim pipeline")
     clock = WallClock()
@@ -135,6 +138,8 @@ def run_pipeline(paths: list[Path], settings: Settings, transcriber: TimedTransc
             persona.first_audio(reply)
             run.latencies.append(clock.now() - end)
             run.texts.append(utterance.text)
+            if VERBOSE:
+                print(f"  {run.latencies[-1] * 1000:5.0f} ms  {utterance.text!r} -> {reply.text[:60]!r}")
     finally:
         caller.close()
     # Every transcription counts, speculative ones included: that is the CPU the pipeline spends.
@@ -238,6 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--rounds", type=int, default=2, help="times through the caller lines (default 2; 0: soak only)"
     )
+    parser.add_argument("--verbose", action="store_true", help="print each turn's latency and text")
     parser.add_argument("--soak", type=float, default=0.0, metavar="MINUTES", help="then a simulated call this long")
     args = parser.parse_args(argv)
     if not espeak_available():

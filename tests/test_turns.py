@@ -85,7 +85,7 @@ def ended(events: list[TurnEvent]) -> list[TurnEnded]:
         ("We work with companies like yours and...", False, True),
         ("I was wondering, um.", False, True),
         ("So.", False, True),
-        ("because of the new depot,", False, True),
+        ("because of the new depot,", False, False),  # a comma alone waits like unpunctuated text
         ("I was reading about the new depot", False, False),
         ("Who am I speaking with?", True, False),
         ("Who should I talk to?", True, False),
@@ -267,3 +267,14 @@ def test_a_detector_closed_mid_call_takes_no_more_work() -> None:
     feeder.feed(QUIET, 30)  # windows still in hand are handled without error, and lead nowhere
     assert words.calls == []
     assert not ended(feeder.events)
+
+
+def test_a_final_comma_waits_like_unpunctuated_text_not_like_a_trailing_and() -> None:
+    from simulator.config import Listening
+    from simulator.voice.turns import pause_needed_ms
+
+    settings = Listening()
+    assert pause_needed_ms("is Daniel the right person to talk to about route costs,", settings) == pause_needed_ms(
+        "is Daniel the right person to talk to about route costs", settings
+    )
+    assert pause_needed_ms("we looked at your hubs and,", settings) == settings.trailing_pause_ms

@@ -46,6 +46,14 @@ CERTAIN_NO_SPEECH = 0.9
 HALLUCINATION_NO_SPEECH = 0.2  # a stock phrase is only kept when Whisper is sure there was speech
 HALLUCINATION_LOGPROB = -0.4
 
+SAMPLE_RATE = 16_000
+FRAMES_PER_SECOND = 100  # Whisper's mel frames
+SHORT_WINDOW_SECONDS = 10.0  # short turns are padded to this instead of Whisper's 30 s
+SHORT_TURN_SECONDS = 9.0  # longer turns take the standard path
+MAX_TURN_TOKENS = 120  # a 9 s turn is well under this; reaching it means the decode ran away
+MAX_COMPRESSION_RATIO = 2.4  # faster-whisper's own limit for repetitive output
+MIN_SHORT_LOGPROB = -0.8  # a less confident short decode is redone the standard way
+
 
 class ModelUnavailable(Exception):
     """The speech model cannot be loaded; the message is one line naming the model."""
@@ -183,32 +191,78 @@ class Transcriber:
         self.transcribe((rng.standard_normal(8000) * 0.01).astype(np.float32), ())
 
     def transcribe(self, audio: np.ndarray, vocabulary: Sequence[str] = ()) -> TranscriptionResult:
-        """Text of one caller turn (float32 mono at 16 kHz); empty text when it was not speech."""
+        """Text of one caller turn (float32 mono at 16 kHz); empty text when it was not speech.
+
+        A phone turn is short, and Whisper's encoder costs the same for 2 s of speech as for 30 s because
+        the input is padded to 30 s. Short turns are padded to `SHORT_WINDOW_SECONDS` instead, which cuts the
+        encoder's work by about two thirds; a decode that looks unreliable (repetition, low confidence) is
+        done again the standard way, so accuracy never rests on the shortcut.
+        """
         model = self.whisper_model()
         samples = np.ascontiguousarray(audio, dtype=np.float32).reshape(-1)
         started = time.perf_counter()
         with self._decode_lock:
-            segments, _info = model.transcribe(
-                samples,
-                language="en",
-                beam_size=self.settings.beam_size,
-                best_of=1,
-                temperature=0.0,
-                condition_on_previous_text=False,
-                without_timestamps=True,
-                vad_filter=False,
-                hotwords=vocabulary_prompt(vocabulary),
-            )
-            segments = list(segments)
+            decoded = None
+            if len(samples) <= SHORT_TURN_SECONDS * SAMPLE_RATE:
+                decoded = self._decode_short(model, samples, vocabulary)
+            if decoded is None:
+                decoded = self._decode_standard(model, samples, vocabulary)
+        text, no_speech, logprob = decoded
         seconds = time.perf_counter() - started
-        if not segments:
-            return TranscriptionResult("", 1.0, 0.0, seconds)
-        text = " ".join(segment.text.strip() for segment in segments).strip()
-        no_speech = max(segment.no_speech_prob for segment in segments)
-        logprob = float(np.mean([segment.avg_logprob for segment in segments]))
         if is_hallucination(text, no_speech, logprob):
             text = ""
         return TranscriptionResult(text, float(no_speech), logprob, seconds)
+
+    def _decode_standard(self, model: Any, samples: np.ndarray, vocabulary: Sequence[str]) -> tuple[str, float, float]:
+        segments, _info = model.transcribe(
+            samples,
+            language="en",
+            beam_size=self.settings.beam_size,
+            best_of=1,
+            temperature=0.0,
+            condition_on_previous_text=False,
+            without_timestamps=True,
+            vad_filter=False,
+            hotwords=vocabulary_prompt(vocabulary),
+        )
+        segments = list(segments)
+        if not segments:
+            return "", 1.0, 0.0
+        text = " ".join(segment.text.strip() for segment in segments).strip()
+        no_speech = max(segment.no_speech_prob for segment in segments)
+        logprob = float(np.mean([segment.avg_logprob for segment in segments]))
+        return text, float(no_speech), logprob
+
+    def _decode_short(
+        self, model: Any, samples: np.ndarray, vocabulary: Sequence[str]
+    ) -> tuple[str, float, float] | None:
+        """One greedy decode over a shortened window; None when the result should not be trusted."""
+        from faster_whisper.tokenizer import Tokenizer
+        from faster_whisper.transcribe import get_compression_ratio
+
+        window = np.zeros(int(SHORT_WINDOW_SECONDS * SAMPLE_RATE), dtype=np.float32)
+        window[: len(samples)] = samples
+        features = model.feature_extractor(window)[:, : int(SHORT_WINDOW_SECONDS * FRAMES_PER_SECOND)]
+        tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language="en")
+        prompt = model.get_prompt(tokenizer, [], without_timestamps=True, hotwords=vocabulary_prompt(vocabulary))
+        result = model.model.generate(
+            model.encode(features),
+            [prompt],
+            beam_size=self.settings.beam_size,
+            max_length=len(prompt) + MAX_TURN_TOKENS,
+            return_scores=True,
+            return_no_speech_prob=True,
+            suppress_blank=True,
+            suppress_tokens=[-1],
+        )[0]
+        tokens = result.sequences_ids[0]
+        text = tokenizer.decode(tokens).strip()
+        avg_logprob = float(result.scores[0]) * len(tokens) / (len(tokens) + 1)
+        if len(tokens) >= MAX_TURN_TOKENS or (text and get_compression_ratio(text) > MAX_COMPRESSION_RATIO):
+            return None
+        if text and avg_logprob < MIN_SHORT_LOGPROB:
+            return None
+        return text, float(result.no_speech_prob), avg_logprob
 
 
 def _first_line(error: BaseException, limit: int = 160) -> str:

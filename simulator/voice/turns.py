@@ -38,12 +38,14 @@ Transcribe = Callable[[np.ndarray], TranscriptionResult]
 
 
 def ends_on_trailing_word(text: str) -> bool:
-    """True when the words stop mid-thought: on "and", "but", "um"..., a comma or an ellipsis.
+    """True when the words stop mid-thought: on "and", "but", "um"..., or an ellipsis.
 
-    A question may end on a preposition ("Who am I speaking with?") and still be finished.
+    A question may end on a preposition ("Who am I speaking with?") and still be finished. A final comma
+    is not enough: tiny.en puts one after complete questions often enough ("...about route costs,") that
+    waiting the long pause for it cost more than it saved; such text waits like unpunctuated text.
     """
     stripped = text.strip()
-    if stripped.endswith(("...", "…", ",", "-", ";", ":")):
+    if stripped.endswith(("...", "…", "-", ";", ":")):
         return True
     words = re.findall(r"[a-z0-9']+", stripped.lower())
     if not words:
