@@ -38,6 +38,11 @@ class Turn(BaseModel):
     end: float = Field(ge=0)
     interrupted: bool = False
     heard: float | None = Field(default=None, description="Share of an interrupted persona line that was played.")
+    yielded: bool = Field(
+        default=False,
+        description="The persona stopped because the caller was still talking: a pause inside the caller's "
+        "turn had been taken for its end. Not an interruption by the caller.",
+    )
     latency: Latency | None = Field(default=None, description="On persona turns: how fast they answered.")
 
     @property

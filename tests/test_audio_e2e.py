@@ -52,6 +52,7 @@ class SpokenCall:
     data: dict[str, Any]
     speaker: Recording
     stderr: str
+    said: list[str]  # the caller lines played into the mouth before the call ended
 
     def turns(self, speaker: str) -> list[dict[str, Any]]:
         return [turn for turn in self.data["turns"] if turn["speaker"] == speaker]
@@ -73,6 +74,7 @@ def run_mic_call(sandbox: AudioSandbox, tmp_path: Path, lines: list[str], barge_
         stderr=subprocess.PIPE,
         text=True,
     )
+    said: list[str] = []
     try:
         mark = 0.0
         for n, wav in enumerate(wavs):
@@ -85,6 +87,7 @@ def run_mic_call(sandbox: AudioSandbox, tmp_path: Path, lines: list[str], barge_
             else:
                 recorder.wait_for_sound_then_quiet(since=mark, quiet=1.0, timeout=90)
             sandbox.say_into_mouth(wav)
+            said.append(lines[n])
             mark = recorder.so_far().seconds
         try:
             stdout, stderr = process.communicate(timeout=60)
@@ -99,7 +102,7 @@ def run_mic_call(sandbox: AudioSandbox, tmp_path: Path, lines: list[str], barge_
         time.sleep(0.2)
         speaker = recorder.stop()
     assert process.returncode == 0, stderr
-    return SpokenCall(json.loads(stdout), speaker, stderr)
+    return SpokenCall(json.loads(stdout), speaker, stderr, said)
 
 
 def saved_turns(sandbox: AudioSandbox) -> str:
@@ -129,8 +132,12 @@ def full_line_seconds(text: str, speaker: str) -> float:
 def test_a_spoken_call_is_heard_answered_and_scored(audio_sandbox: AudioSandbox, tmp_path: Path) -> None:
     call = run_mic_call(audio_sandbox, tmp_path, CALLER_LINES)
     heard = [turn["text"] for turn in call.turns("caller")]
-    assert 3 <= len(heard) <= len(CALLER_LINES), heard  # the call may end before the goodbye line
-    wer = word_error_rate(CALLER_LINES[: len(heard)], heard)
+    yielded = sum(bool(turn.get("yielded")) for turn in call.data["turns"])
+    # one turn per line said, plus one for each pause between sentences that was taken for the end of a
+    # turn (the persona then gave way: "yielded"); the last line may have been said as the call was ending
+    answered = len(heard) - yielded
+    assert answered >= 3 and answered in (len(call.said), len(call.said) - 1), (call.said, heard)
+    wer = word_error_rate(call.said[:answered], heard)
     assert wer <= 0.25, (wer, heard)
     assert call.data["outcome"] in ("meeting_booked", "callback_scheduled"), call.data["turns"]
     assert call.data["success"] is True
@@ -142,7 +149,11 @@ def test_a_spoken_call_is_heard_answered_and_scored(audio_sandbox: AudioSandbox,
     # the personas' speech reached the speaker: recorded from its monitor, not silence
     assert call.speaker.active() is not None
     assert call.speaker.loud_seconds() > 0.5 * spoken_seconds
-    assert not any(turn.get("interrupted") for turn in personas), json.dumps(call.data["turns"])
+    # the persona never cut itself off (its own voice must not count as the caller barging in); it may only
+    # have given way to a caller who was still mid-turn after a pause between sentences
+    assert not any(turn.get("interrupted") and not turn.get("yielded") for turn in personas), json.dumps(
+        call.data["turns"]
+    )
     for turn in personas[1:]:
         latency = turn.get("latency") or {}
         assert latency.get("first_audio") is not None and latency.get("end_of_speech") is not None

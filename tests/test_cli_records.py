@@ -11,9 +11,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import typer
 
-from simulator.cli import app, main
+from simulator.cli import main
 from simulator.config import database_path
 from simulator.history.migrations import LATEST_VERSION
 from simulator.history.store import HistoryStore
@@ -90,17 +89,6 @@ def improving() -> list[int]:
     ]
     ids.append(save("gatekeeper-screen", None, 4, finish=False))
     return ids
-
-
-def scoring_available() -> bool:
-    import simulator.scoring
-
-    return hasattr(simulator.scoring, "score_transcript")
-
-
-def score_command_exists() -> bool:
-    command = typer.main.get_command(app)
-    return "score" in getattr(command, "commands", {})
 
 
 # -- history --------------------------------------------------------------------------------------
@@ -214,13 +202,9 @@ def test_report_of_an_incomplete_call_scores_it_now_or_says_not_scored(
     assert "Incomplete: the call never finished (4 turns saved)." in out
     code, data_text, _ = callsim(capsys, monkeypatch, "report", str(improving[4]), "--json")
     data = json.loads(data_text)
-    if scoring_available():
-        assert "worked out now" in out
-        assert data["scored"] == "now"
-        assert set(data["scores"]) == {"rigidity", "value_added", "next_step"}
-    else:
-        assert "Scores: not scored (scoring is not available)" in out
-        assert data["scored"] is None and data["scores"] is None
+    assert "worked out now" in out
+    assert data["scored"] == "now"
+    assert set(data["scores"]) == {"rigidity", "value_added", "next_step"}
 
 
 def test_report_of_an_unknown_call_is_one_line_and_exit_1(
@@ -264,10 +248,9 @@ def test_export_json_can_be_scored_again_one_call_at_a_time(
     with HistoryStore(database_path()) as store:
         assert transcript == store.get_call(improving[0]).transcript
 
-    if score_command_exists():
-        code, out, err = callsim(capsys, monkeypatch, "score", str(single), "--json")
-        assert code == 0, err
-        assert set(json.loads(out)["scores"]) == {"rigidity", "value_added", "next_step"}
+    code, out, err = callsim(capsys, monkeypatch, "score", str(single), "--json")
+    assert code == 0, err
+    assert set(json.loads(out)["scores"]) == {"rigidity", "value_added", "next_step"}
 
 
 def test_export_json_to_stdout_is_the_transcript_list(

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from simulator.persona.engine import PersonaEngine, Reply
-from simulator.persona.intents import IntentLibrary
-from simulator.scenario.loader import load_intent_library, load_scenario
+from simulator.persona.intents import IntentLibrary, load_intent_library
+from simulator.scenario.loader import load_scenario
 from simulator.scenario.model import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -383,13 +383,33 @@ def test_another_programs_sqlite_database_is_refused_and_left_alone(db: Path) ->
 # -- migrations ----------------------------------------------------------------------------------
 
 
-def test_a_later_migration_upgrades_a_version_1_history_and_keeps_its_calls(db: Path) -> None:
+def test_a_version_1_history_is_upgraded_on_open_and_keeps_its_calls(db: Path) -> None:
+    db.parent.mkdir(parents=True)
+    connection = sqlite3.connect(db, isolation_level=None)
+    assert migrate(connection, MIGRATIONS[:1]) == 1  # a history written by the first release
+    connection.execute(
+        "INSERT INTO calls (id, scenario_id, mode, started_at) VALUES (1, 'gatekeeper-screen', 'typed', '2026-11-01')"
+    )
+    connection.execute(
+        "INSERT INTO turns (call_id, idx, speaker, text, start, end_time) VALUES (1, 0, 'caller', 'hello', 0, 1)"
+    )
+    connection.close()
+    with HistoryStore(db) as store:
+        call = store.get_call(1)
+    assert call.transcript.turns[0].text == "hello"
+    assert call.transcript.turns[0].yielded is False
+    connection = sqlite3.connect(db)
+    assert schema_version(connection) == LATEST_VERSION == len(MIGRATIONS)
+    connection.close()
+
+
+def test_a_later_migration_upgrades_a_history_and_keeps_its_calls(db: Path) -> None:
     with HistoryStore(db) as store:
         save_call(store, "hello")
     connection = sqlite3.connect(db, isolation_level=None)
-    version_2 = (*MIGRATIONS, ("ALTER TABLE calls ADD COLUMN notes TEXT", "UPDATE calls SET notes = 'kept'"))
-    assert migrate(connection, version_2) == 2
-    assert schema_version(connection) == 2
+    later = (*MIGRATIONS, ("ALTER TABLE calls ADD COLUMN notes TEXT", "UPDATE calls SET notes = 'kept'"))
+    assert migrate(connection, later) == LATEST_VERSION + 1
+    assert schema_version(connection) == LATEST_VERSION + 1
     assert connection.execute("SELECT scenario_id, notes FROM calls").fetchall() == [("gatekeeper-screen", "kept")]
     connection.close()
 
@@ -401,7 +421,7 @@ def test_a_failing_migration_leaves_the_history_at_its_old_version(db: Path) -> 
     broken = (*MIGRATIONS, ("ALTER TABLE calls ADD COLUMN notes TEXT", "THIS IS NOT SQL"))
     with pytest.raises(sqlite3.OperationalError):
         migrate(connection, broken)
-    assert schema_version(connection) == 1
+    assert schema_version(connection) == LATEST_VERSION
     columns = [row[1] for row in connection.execute("PRAGMA table_info(calls)")]
     assert "notes" not in columns
     connection.close()

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 
 from simulator import config
+from simulator.persona.intents import load_intent_library
 from simulator.scenario.loader import (
     DEFAULT_SCENARIO,
     Problem,
     ScenarioError,
     list_scenarios,
     load_intent_file,
-    load_intent_library,
     load_intents,
     load_scenario,
     load_scenario_text,

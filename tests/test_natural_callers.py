@@ -18,8 +18,8 @@ import pytest
 from ruamel.yaml import YAML
 
 from simulator.persona.engine import PersonaEngine, Reply
-from simulator.persona.intents import IntentLibrary, proposes_time
-from simulator.scenario.loader import load_intent_file, load_intent_library, load_scenario, shared_intents_path
+from simulator.persona.intents import IntentLibrary, load_intent_library, proposes_time
+from simulator.scenario.loader import load_intent_file, load_scenario, shared_intents_path
 from simulator.scenario.model import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,7 +10,8 @@ from simulator.call.events import CallEnded, Interrupted, PersonaSpeaking, Statu
 from simulator.call.inputs import LinesInput, TypedInput
 from simulator.call.session import CallSession
 from simulator.persona.engine import PersonaEngine
-from simulator.scenario.loader import load_intent_library, load_scenario, resolve_scenario
+from simulator.persona.intents import load_intent_library
+from simulator.scenario.loader import load_scenario, resolve_scenario
 from simulator.scenario.model import Scenario, Voice
 from simulator.transcript import Turn
 from simulator.voice.ports import SimulatedClock, WallClock
@@ -186,3 +187,41 @@ def test_a_handoff_is_heard_as_the_gatekeeper_then_the_executive() -> None:
     first_executive = speakers.index("executive")
     assert speakers[first_executive - 1] == "gatekeeper"  # "putting you through" before the executive picks up
     assert transcript.turns[first_executive - 1].end <= transcript.turns[first_executive].start
+
+
+def test_a_caller_still_talking_makes_the_persona_yield_and_answer_the_whole_turn() -> None:
+    scenario = _scenario()
+    clock = WallClock()
+    typed = TypedInput(clock)
+    engine = PersonaEngine(scenario, load_intent_library(scenario), seed=0)
+    events: list[object] = []
+    session = CallSession(scenario, engine, typed, _SlowVoice(clock), clock, on_event=events.append)
+    worker = threading.Thread(target=session.run)
+    worker.start()
+
+    def persona_lines_started() -> int:
+        return sum(isinstance(event, PersonaSpeaking) for event in events)
+
+    def wait_for(count: int) -> None:
+        deadline = time.monotonic() + 5
+        while persona_lines_started() < count:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+
+    first = "Hi Priya, this is Sam Carter from Brightline Analytics."
+    second = "I'm calling because Halden just opened the Leeds hub, and we benchmarked twelve similar hubs."
+    wait_for(1)
+    typed.submit(first)  # over the greeting: an ordinary interruption
+    wait_for(2)
+    typed.submit(second)  # within a second of the reply starting: the first turn was not over
+    wait_for(3)
+    session.hang_up()
+    worker.join(5)
+    turns = session.transcript.turns
+    assert [turn.speaker for turn in turns[:5]] == ["gatekeeper", "caller", "gatekeeper", "caller", "gatekeeper"]
+    assert turns[0].interrupted and not turns[0].yielded
+    assert turns[2].interrupted and turns[2].yielded
+    assert any(isinstance(e, Interrupted) and e.index == 2 and e.yielded for e in events)
+    # the persona answered both sentences as one turn, from where the call stood before its yielded reply
+    opening = engine.opening()
+    assert turns[4].text == engine.respond(opening.state, f"{first} {second}").text

@@ -36,10 +36,14 @@ class TurnFinished:
 
 @dataclass(frozen=True)
 class Interrupted:
-    """The caller talked over a persona line; `heard` is the share of it that was played."""
+    """The caller talked over a persona line; `heard` is the share of it that was played.
+
+    `yielded`: the caller was still in their turn (the reply came in a pause), so the persona gave way.
+    """
 
     index: int
     heard: float
+    yielded: bool = False
 
 
 @dataclass(frozen=True)

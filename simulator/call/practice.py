@@ -18,7 +18,8 @@ from simulator.call.session import CallSession
 from simulator.config import Settings, database_path, load_settings
 from simulator.history.store import HistoryStore
 from simulator.persona.engine import PersonaEngine
-from simulator.scenario.loader import load_intent_library, load_scenario, resolve_scenario
+from simulator.persona.intents import load_intent_library
+from simulator.scenario.loader import load_scenario, resolve_scenario
 from simulator.scenario.model import Scenario
 from simulator.scoring import score_transcript
 from simulator.transcript import Transcript, Turn

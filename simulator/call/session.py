@@ -24,6 +24,12 @@ from simulator.scenario.model import Role, Scenario
 from simulator.transcript import Latency, Transcript, Turn
 from simulator.voice.ports import CallerInput, Clock, InputEvent, PersonaVoice, Playback, Utterance
 
+# A caller who talks over a persona's reply this soon after it began was not done: the pause the listener
+# took for the end of their turn was a breath between sentences. People pause 200-600 ms between sentences,
+# and ending turns quickly is what keeps the persona's answers prompt, so some of those pauses will be
+# taken for the end; the persona then stops, as a person would, and answers the whole turn.
+CONTINUATION_SECONDS = 1.0
+
 EventSink = Callable[[CallEvent], None]
 TurnSink = Callable[[int, Turn], None]
 
@@ -98,6 +104,7 @@ class CallSession:
         reply = self._engine.opening()
         self.state = reply.state
         line = self._speak(reply, latency=None)
+        answered: tuple[PersonaState, str] | None = None  # the state and the caller's words `line` answers
         while True:
             if reply.outcome is not None:
                 self.transcript.outcome = reply.outcome
@@ -107,13 +114,20 @@ class CallSession:
                 break
             self._status("listening")
             utterance = self._caller.listen(line.playback, self._forward_input_event)
-            self._finish_persona_line(line)
+            continuing = answered is not None and utterance is not None and self._still_talking(line, utterance)
+            self._finish_persona_line(line, yielded=continuing)
             if utterance is None or self._hung_up.is_set():
                 reason = "caller_hung_up" if self._hung_up.is_set() else "input_ended"
                 break
             self._record_caller(utterance)
             self._status("thinking")
-            reply = self._engine.respond(self.state, utterance.text)
+            if continuing and answered is not None:
+                state_before, earlier_words = answered
+                words = f"{earlier_words} {utterance.text}"
+            else:
+                state_before, words = self.state, utterance.text
+            reply = self._engine.respond(state_before, words)
+            answered = (state_before, words)
             self.state = reply.state
             latency = Latency(
                 end_of_speech=utterance.end,
@@ -155,7 +169,12 @@ class CallSession:
         )
         return line
 
-    def _finish_persona_line(self, line: _PersonaLine) -> None:
+    @staticmethod
+    def _still_talking(line: _PersonaLine, utterance: Utterance) -> bool:
+        """The caller cut in at once: the reply came during a pause inside their turn, not after it."""
+        return line.playback.interrupted and utterance.start - line.start <= CONTINUATION_SECONDS
+
+    def _finish_persona_line(self, line: _PersonaLine, yielded: bool = False) -> None:
         """Close a persona turn once its playback is over: its real end, and whether it was cut off."""
         playback = line.playback
         if not playback.done:
@@ -172,13 +191,14 @@ class CallSession:
                 "end": max(end, line.start),
                 "interrupted": playback.interrupted,
                 "heard": round(playback.heard_fraction(), 3) if playback.interrupted else None,
+                "yielded": yielded,
                 "latency": latency,
             }
         )
         with self._lock:
             self.transcript.turns[line.index] = turn
         if playback.interrupted:
-            self._on_event(Interrupted(line.index, turn.heard or 0.0))
+            self._on_event(Interrupted(line.index, turn.heard or 0.0, yielded=yielded))
         self._on_turn(line.index, turn)
         self._on_event(TurnFinished(line.index, turn))
 

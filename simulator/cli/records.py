@@ -161,10 +161,8 @@ def _report_for(store: HistoryStore, call: StoredCall) -> tuple[dict[str, Any] |
         return call.report, "saved"
     if not any(turn.speaker == "caller" and turn.text.strip() for turn in call.transcript.turns):
         return None, "no caller turns"
-    try:
-        from simulator.scoring import score_transcript  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return None, "scoring is not available"
+    from simulator.scoring import score_transcript
+
     earlier = store.earlier_openings(call.summary.scenario, exclude=call.summary.id)
     result: dict[str, Any] = score_transcript(call.transcript, earlier_openings=earlier).to_dict()
     return result, "now"

@@ -77,7 +77,6 @@ def _check_file(path: Path, strict: bool) -> list[Problem]:
         INTENTS_FILE,
         ScenarioError,
         load_intent_file,
-        load_intent_library,
         load_scenario,
     )
 
@@ -88,6 +87,7 @@ def _check_file(path: Path, strict: bool) -> list[Problem]:
         scenario = load_scenario(path)
         if not strict:
             return []
+        from simulator.persona.intents import load_intent_library
         from simulator.persona.lint import lint
 
         return list(lint(scenario, load_intent_library(scenario), path))

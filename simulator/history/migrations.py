@@ -48,6 +48,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         )
         """,
     ),
+    # version 2: a persona line the persona gave up because the caller was still talking (Turn.yielded).
+    ("ALTER TABLE turns ADD COLUMN yielded INTEGER NOT NULL DEFAULT 0",),
 )
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -243,13 +243,24 @@ class HistoryStore:
     def add_turn(self, call_id: int, index: int, turn: Turn) -> None:
         """Save one finished turn at once (saving the same index again replaces it)."""
         latency = turn.latency.model_dump_json() if turn.latency else None
-        row = (call_id, index, turn.speaker, turn.text, turn.start, turn.end, turn.interrupted, turn.heard, latency)
+        row = (
+            call_id,
+            index,
+            turn.speaker,
+            turn.text,
+            turn.start,
+            turn.end,
+            turn.interrupted,
+            turn.heard,
+            latency,
+            turn.yielded,
+        )
 
         def insert(connection: sqlite3.Connection) -> None:
             self._require_call(connection, call_id)
             connection.execute(
                 "INSERT OR REPLACE INTO turns (call_id, idx, speaker, text, start, end_time, interrupted, heard,"
-                " latency) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " latency, yielded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 row,
             )
 
@@ -302,7 +313,7 @@ class HistoryStore:
                 raise CallNotFound(f"no call {call_id} in the history ({self.path}); `callsim history` lists them")
             extra = connection.execute("SELECT research, report FROM calls WHERE id = ?", (call_id,)).fetchone()
             turns = connection.execute(
-                "SELECT speaker, text, start, end_time, interrupted, heard, latency FROM turns"
+                "SELECT speaker, text, start, end_time, interrupted, heard, latency, yielded FROM turns"
                 " WHERE call_id = ? ORDER BY idx",
                 (call_id,),
             ).fetchall()
@@ -390,7 +401,7 @@ def _summary(row: tuple[Any, ...]) -> CallSummary:
 
 
 def _turn(row: tuple[Any, ...]) -> Turn:
-    speaker, text, start, end, interrupted, heard, latency = row
+    speaker, text, start, end, interrupted, heard, latency, yielded = row
     return Turn(
         speaker=speaker,
         text=text,
@@ -398,6 +409,7 @@ def _turn(row: tuple[Any, ...]) -> Turn:
         end=end,
         interrupted=bool(interrupted),
         heard=heard,
+        yielded=bool(yielded),
         latency=Latency.model_validate_json(latency) if latency else None,
     )
 

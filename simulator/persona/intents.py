@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from simulator.scenario.model import IntentDef, ResearchFact
+from simulator.scenario.model import IntentDef, ResearchFact, Scenario
 
 # An example phrase must be this close (0-100) to a run of the turn's words to count.
 EXAMPLE_THRESHOLD = 85.0
@@ -378,3 +378,10 @@ def proposes_time(text: str) -> bool:
             if not any(near) and not past:
                 return True
     return False
+
+
+def load_intent_library(scenario: Scenario) -> IntentLibrary:
+    """The intent matcher for a scenario: the shared library file merged with the scenario's own intents."""
+    from simulator.scenario.loader import load_intents
+
+    return IntentLibrary(load_intents(scenario))

@@ -12,16 +12,12 @@ import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from simulator import config
 from simulator.scenario.model import IntentDef, Scenario, Strict
 from simulator.scenario.references import check_references
 from simulator.scenario.source import Loc, Problem, ScenarioError, YamlSource, parse_yaml, read_yaml
 from simulator.scenario.suggest import closest
-
-if TYPE_CHECKING:
-    from simulator.persona.intents import IntentLibrary
 
 __all__ = [
     "DEFAULT_SCENARIO",
@@ -33,7 +29,6 @@ __all__ = [
     "ScenarioError",
     "list_scenarios",
     "load_intent_file",
-    "load_intent_library",
     "load_intents",
     "load_scenario",
     "load_scenario_text",
@@ -91,13 +86,6 @@ def load_intent_file(path: Path | str) -> dict[str, IntentDef]:
 def load_intents(scenario: Scenario) -> dict[str, IntentDef]:
     """The shared library merged with the scenario's own `intents:` (which add to or override it)."""
     return {**_shared_intents(), **scenario.intents}
-
-
-def load_intent_library(scenario: Scenario) -> IntentLibrary:
-    """The persona engine's intent matcher for this scenario (shared library + the scenario's intents)."""
-    from simulator.persona.intents import IntentLibrary
-
-    return IntentLibrary(load_intents(scenario))
 
 
 def _check(source: YamlSource) -> Scenario:

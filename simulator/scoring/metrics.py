@@ -125,10 +125,13 @@ def answer_gaps(transcript: Transcript) -> list[float]:
 
 
 def interruptions(transcript: Transcript) -> list[int]:
-    """1-based numbers of caller turns that cut the persona off (marked interrupted, or overlapping)."""
+    """1-based numbers of caller turns that cut the persona off (marked interrupted, or overlapping).
+
+    A persona line that yielded to a caller who was still mid-turn is the listener's mistake, not the caller's.
+    """
     found = []
     for number, (before, turn) in enumerate(zip(transcript.turns, transcript.turns[1:], strict=False), start=2):
-        cut_in = before.interrupted or turn.start < before.end - 0.05
+        cut_in = not before.yielded and (before.interrupted or turn.start < before.end - 0.05)
         if turn.speaker == "caller" and before.speaker != "caller" and cut_in:
             found.append(number)
     return found

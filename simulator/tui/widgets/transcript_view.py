@@ -25,7 +25,9 @@ class TranscriptView(VerticalScroll):
         text = Text()
         text.append(f"{name}: ", style="bold")
         text.append(turn.text)
-        if turn.interrupted:
+        if turn.yielded:
+            text.append(" (stopped: you were still talking)", style="italic")
+        elif turn.interrupted:
             heard = f" (cut off at {round((turn.heard or 0) * 100)}%)" if turn.heard is not None else " (cut off)"
             text.append(heard, style="italic")
         if note:
