@@ -117,7 +117,7 @@ class PrepareScreen(Screen[None]):
         self.microphone = False
         self.query_one("#mic-level").display = False
         why = why[:1].upper() + why[1:]
-        self.query_one("#mic-status", Static).update(f"{escape(why)}. No microphone, so the call will be typed.")
+        self.query_one("#mic-status", Static).update(f"{escape(why)}. The call will be typed.")
         self.add_class("no-mic")
 
     @on(Button.Pressed, "#start")
