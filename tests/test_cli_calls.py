@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -129,3 +130,51 @@ def test_a_killed_practice_call_keeps_its_finished_turns(home: Path) -> None:
     texts = [turn["text"] for turn in json.loads(report.stdout)["turns"]]
     assert "Hi Priya, this is Sam Carter from Brightline Analytics." in texts
     assert "I'm calling because Halden just opened the new Leeds hub." in texts
+
+
+def _espeak(text: str, path: Path) -> Path:
+    subprocess.run(["espeak-ng", "-v", "en", "-s", "150", "-w", str(path), text], check=True, capture_output=True)
+    return path
+
+
+@pytest.mark.model
+def test_run_with_caller_audio_files_hears_each_file_and_writes_the_personas_as_wav(home: Path, tmp_path: Path) -> None:
+    import wave
+
+    import jiwer
+    import numpy as np
+
+    said = [
+        "Hi Priya, this is Sam Carter from Brightline Analytics.",
+        "I saw that Halden opened a new cross dock hub in Leeds in September.",
+    ]
+    files = [str(_espeak(line, tmp_path / f"caller-{n}.wav")) for n, line in enumerate(said)]
+    out = tmp_path / "personas"
+    result = callsim("run", "gatekeeper-screen", "--caller-audio", *files, "--persona-audio-out", str(out), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    heard = [turn["text"] for turn in data["turns"] if turn["speaker"] == "caller"]
+    assert len(heard) == 2
+    normal = [" ".join(re.findall(r"[a-z0-9']+", text.lower())) for text in (" ".join(said), " ".join(heard))]
+    assert jiwer.wer(*normal) <= 0.35, heard
+    persona_turns = [turn for turn in data["turns"] if turn["speaker"] != "caller"]
+    wavs = sorted(out.glob("*.wav"))
+    assert [path.name for path in wavs] == [f"{n:02d}-gatekeeper.wav" for n in range(1, len(persona_turns) + 1)]
+    for path in wavs:
+        with wave.open(str(path)) as wav:
+            samples = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16)
+        assert wav.getnframes() > wav.getframerate() * 0.5 and np.abs(samples).max() > 1000
+    # each answer records how fast it came: end of speech, transcript, reply, first audio
+    for turn in persona_turns[1:]:
+        latency = turn["latency"]
+        assert latency["end_of_speech"] <= latency["transcript_ready"] <= latency["reply_chosen"]
+        assert latency["first_audio"] >= latency["reply_chosen"]
+
+
+def test_an_unknown_speech_model_is_one_line(home: Path, tmp_path: Path) -> None:
+    audio = _espeak("Hello there.", tmp_path / "hello.wav")
+    result = callsim("run", "gatekeeper-screen", "--caller-audio", str(audio), "--model", "no-such-model")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("callsim: speech model 'no-such-model'")
+    assert len(result.stderr.strip().splitlines()) == 1

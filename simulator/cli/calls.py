@@ -17,6 +17,31 @@ def register(app: typer.Typer) -> None:
     app.command("practice")(practice)
 
 
+ModelOption = Annotated[
+    str | None,
+    typer.Option(
+        "--model", help="Speech-to-text model: 'embedded' (tiny.en, bundled), a faster-whisper name or a folder."
+    ),
+]
+DeviceOption = Annotated[str | None, typer.Option("--device", help="Where the model runs: cpu, cuda, auto.")]
+ComputeTypeOption = Annotated[
+    str | None, typer.Option("--compute-type", help="Model precision, e.g. int8 (default on CPU), float16.")
+]
+ThreadsOption = Annotated[int | None, typer.Option("--threads", help="CPU threads for speech-to-text (0: automatic).")]
+
+
+def _settings(model: str | None, device: str | None, compute_type: str | None, threads: int | None) -> Any:
+    """The settings file's values, with any speech-to-text choices given on the command line on top."""
+    from simulator.config import load_settings
+
+    settings = load_settings()
+    chosen = {"model": model, "device": device, "compute_type": compute_type, "threads": threads}
+    overrides = {name: value for name, value in chosen.items() if value is not None}
+    if threads is not None and threads < 0:
+        raise UserError("--threads must be 0 (automatic) or more")
+    return settings.model_copy(update={"stt": settings.stt.model_copy(update=overrides)})
+
+
 def _read_lines(path: Path) -> list[str]:
     try:
         text = path.read_text(encoding="utf-8")
@@ -72,9 +97,15 @@ def run(
     caller_lines: Annotated[
         Path | None, typer.Option("--caller-lines", help="A text file: one caller turn per line.")
     ] = None,
-    caller_audio: Annotated[
+    more_audio: Annotated[
         list[Path] | None,
-        typer.Option("--caller-audio", help="Audio files (wav, flac, mp3), one caller turn each; repeatable."),
+        typer.Argument(help="More caller audio files, after --caller-audio FILE.", show_default=False),
+    ] = None,
+    caller_audio: Annotated[
+        Path | None,
+        typer.Option(
+            "--caller-audio", help="Audio files (wav, flac, mp3), one caller turn each: --caller-audio A B C."
+        ),
     ] = None,
     mic: Annotated[bool, typer.Option("--mic", help="Speak into the microphone; hear the personas.")] = False,
     persona_audio_out: Annotated[
@@ -83,26 +114,36 @@ def run(
     seed: Annotated[int, typer.Option(help="Seed for the personas' choices (same seed, same call).")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the call as JSON.")] = False,
     save: Annotated[bool, typer.Option("--save/--no-save", help="Keep the call in the history.")] = True,
+    model: ModelOption = None,
+    device: DeviceOption = None,
+    compute_type: ComputeTypeOption = None,
+    threads: ThreadsOption = None,
 ) -> None:
     """Run a whole call without a keyboard and print the transcript, outcome and scores."""
     from simulator.call.practice import CallPlan, PracticeCall, load_call_scenario
 
-    sources = [caller_lines is not None, bool(caller_audio), mic]
+    audio_files = ([caller_audio] if caller_audio is not None else []) + list(more_audio or [])
+    if more_audio and caller_audio is None:
+        raise UserError(f"unexpected argument {more_audio[0]}: audio files go after --caller-audio")
+    sources = [caller_lines is not None, bool(audio_files), mic]
     if sum(sources) != 1:
         raise UserError("choose exactly one caller: --caller-lines FILE, --caller-audio FILE... or --mic")
     scenario_model, _path = load_call_scenario(scenario)
     if caller_lines is not None:
         plan = CallPlan(scenario, "lines", seed=seed, lines=_read_lines(caller_lines), save=save)
-    elif caller_audio:
-        for path in caller_audio:
+    elif audio_files:
+        for path in audio_files:
             if not path.is_file():
                 raise UserError(f"{path}: no such audio file")
-        plan = CallPlan(scenario, "audio", seed=seed, audio_files=list(caller_audio), save=save)
+        plan = CallPlan(scenario, "audio", seed=seed, audio_files=audio_files, save=save)
     else:
         plan = CallPlan(scenario, "mic", seed=seed, speak=True, save=save)
     plan.persona_audio_out = persona_audio_out
 
-    call = PracticeCall(plan, on_event=None if as_json else _live_printer(scenario_model), scenario=scenario_model)
+    settings = _settings(model, device, compute_type, threads)
+    call = PracticeCall(
+        plan, on_event=None if as_json else _live_printer(scenario_model), settings=settings, scenario=scenario_model
+    )
     result = call.run()
     if as_json:
         typer.echo(json.dumps(_result_json(result), indent=2))
@@ -128,15 +169,22 @@ def practice(
     text: Annotated[bool, typer.Option("--text", help="Type your turns in this terminal instead of the app.")] = False,
     seed: Annotated[int, typer.Option(help="Seed for the personas' choices.")] = 0,
     save: Annotated[bool, typer.Option("--save/--no-save", help="Keep the call in the history.")] = True,
+    model: ModelOption = None,
+    device: DeviceOption = None,
+    compute_type: ComputeTypeOption = None,
+    threads: ThreadsOption = None,
 ) -> None:
     """Practise a call: opens the app on a scenario, or a typed call in this terminal with --text."""
     from simulator.scenario.loader import DEFAULT_SCENARIO
 
     reference = scenario or DEFAULT_SCENARIO
+    settings = _settings(model, device, compute_type, threads)
     if not text:
+        from simulator.call.practice import load_call_scenario
         from simulator.tui.app import run_app
 
-        run_app(reference)
+        load_call_scenario(reference)  # an unknown scenario is one line here, before the screen opens
+        run_app(reference, seed=seed, save=save, settings=settings)
         return
     _practice_in_terminal(reference, seed, save)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import traceback
 
 import typer
 
@@ -15,26 +14,9 @@ class UserError(Exception):
 
 
 def _known_errors() -> tuple[type[BaseException], ...]:
-    from simulator.config import SettingsError
-    from simulator.history.store import HistoryError
-    from simulator.scenario.loader import ScenarioError
-    from simulator.transcript import TranscriptError
-    from simulator.voice.capture import AudioFileError
-    from simulator.voice.devices import AudioUnavailable
-    from simulator.voice.stt import ModelUnavailable
-    from simulator.voice.tts import SpeechError
+    from simulator.call.failures import known_errors
 
-    return (
-        UserError,
-        SettingsError,
-        TranscriptError,
-        HistoryError,
-        ScenarioError,
-        AudioUnavailable,
-        AudioFileError,
-        ModelUnavailable,
-        SpeechError,
-    )
+    return (UserError, *known_errors())
 
 
 def run_guarded(app: typer.Typer) -> None:
@@ -66,14 +48,6 @@ def run_guarded(app: typer.Typer) -> None:
 
 
 def _report_crash(error: BaseException) -> None:
-    from simulator.config import log_path
+    from simulator.call.failures import log_crash
 
-    path = log_path()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as log:
-            log.write("".join(traceback.format_exception(error)))
-        where = f" (details in {path})"
-    except OSError:
-        where = ""
-    print(f"callsim: unexpected error: {type(error).__name__}: {error}{where}", file=sys.stderr)
+    print(f"callsim: unexpected error: {type(error).__name__}: {error}{log_crash(error)}", file=sys.stderr)

@@ -15,6 +15,8 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from simulator.config import Settings
+
 SpeakChoice = Literal["auto", "speaker", "silent"]
 
 
@@ -28,6 +30,7 @@ class AppOptions:
     seed: int = 0
     save: bool = True  # keep calls in the history
     cursor_blink: bool = True
+    settings: Settings | None = None  # the settings file with command-line overrides; None: read the file
 
 
 def options_of(app: object) -> AppOptions:
@@ -145,11 +148,18 @@ def create_app(
     seed: int = 0,
     save: bool = True,
     cursor_blink: bool = True,
+    settings: Settings | None = None,
 ) -> CallsimApp:
     """The app, configured; used by `callsim`, `callsim practice` and the tests."""
-    return CallsimApp(AppOptions(scenario_id, typed, speak, seed, save, cursor_blink))
+    return CallsimApp(AppOptions(scenario_id, typed, speak, seed, save, cursor_blink, settings))
 
 
-def run_app(scenario_id: str | None = None, typed: bool = False) -> None:
+def run_app(
+    scenario_id: str | None = None,
+    typed: bool = False,
+    seed: int = 0,
+    save: bool = True,
+    settings: Settings | None = None,
+) -> None:
     """Open the app (on a scenario's Prepare screen when one is named) and return when the user quits."""
-    create_app(scenario_id=scenario_id, typed=typed).run()
+    create_app(scenario_id=scenario_id, typed=typed, seed=seed, save=save, settings=settings).run()

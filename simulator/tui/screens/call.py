@@ -146,13 +146,13 @@ class CallScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="call", exit_on_error=False)
     def run_call(self) -> None:
+        from simulator.call.failures import one_line
         from simulator.call.practice import CallPlan, PracticeCall
         from simulator.config import load_settings
-        from simulator.tui.failures import one_line
 
         options = options_of(self.app)
         try:
-            settings = load_settings()
+            settings = options.settings or load_settings()
             speak = options.speak == "speaker" or (options.speak == "auto" and speaker_available())
             plan = CallPlan(
                 self.scenario.id, "typed" if self.typed else "mic", seed=options.seed, speak=speak, save=self.save
@@ -173,7 +173,7 @@ class CallScreen(Screen[None]):
     @work(thread=True, group="warm-up", exit_on_error=False)
     def warm_up(self, call: PracticeCall) -> None:
         """Load the speech model beside the call, so the persona's first line does not wait for it."""
-        from simulator.tui.failures import one_line
+        from simulator.call.failures import one_line
 
         self.app.call_from_thread(self.show_model, "loading the speech model…")
         microphone: Any = call.caller  # a MicrophoneInput on a mic call
