@@ -91,7 +91,7 @@ def test_doctor_explains_speaker_mode_when_set(audio_sandbox: AudioSandbox) -> N
     result = doctor(audio_sandbox.subprocess_env(), "--no-tone")
     assert result.returncode == 0, result.stdout
     mode_line = next(line for line in result.stdout.splitlines() if line.startswith("info  audio mode"))
-    assert "speaker (set by [audio] mode in" in mode_line
+    assert "speaker ([audio] mode in" in mode_line
     assert "test tone" not in result.stdout
 
 

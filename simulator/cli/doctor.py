@@ -203,11 +203,12 @@ def _mode(report: Report, settings: Any, heard: bool | None) -> None:
     from simulator.config import settings_path
 
     mode = settings.audio.mode
-    where = f"[audio] mode in {settings_path()}"
+    path = settings_path()
+    where = f"[audio] mode in {path}" if path.exists() else f"default; change it with [audio] mode in {path}"
     if mode == "headset":
         report.info(
             "audio mode",
-            f"headset (set by {where}): talking over a persona stops it at once (full barge-in); with laptop "
+            f"headset ({where}): talking over a persona stops it at once (full barge-in); with laptop "
             'speakers the persona would hear itself and stop, so set mode = "speaker" there',
         )
         if heard:
@@ -218,6 +219,6 @@ def _mode(report: Report, settings: Any, heard: bool | None) -> None:
     else:
         report.info(
             "audio mode",
-            f"speaker (set by {where}): only speech clearly louder than the persona's own voice from the "
+            f"speaker ({where}): only speech clearly louder than the persona's own voice from the "
             'speakers interrupts it; with a headset, mode = "headset" gives full barge-in',
         )
