@@ -6,6 +6,7 @@ records history and scores the same way.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -159,6 +160,21 @@ class PracticeCall:
             return CallResult(self.scenario, transcript, report, self._call_id)
         finally:
             self.close()
+
+    def warm_up_in_background(self) -> None:
+        """Load the VAD and speech model beside the call, so the persona's first line does not wait for them.
+
+        A failure here is left for the call to report when it first needs the model (one line, not a trace).
+        """
+        warm_up = getattr(self.caller, "warm_up", None)
+        if warm_up is None:
+            return
+
+        def load_quietly() -> None:
+            with contextlib.suppress(Exception):
+                warm_up()
+
+        threading.Thread(target=load_quietly, name="callsim-warm-up", daemon=True).start()
 
     def hang_up(self) -> None:
         self.session.hang_up()

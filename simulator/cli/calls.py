@@ -144,6 +144,7 @@ def run(
     call = PracticeCall(
         plan, on_event=None if as_json else _live_printer(scenario_model), settings=settings, scenario=scenario_model
     )
+    call.warm_up_in_background()
     result = call.run()
     if as_json:
         typer.echo(json.dumps(_result_json(result), indent=2))
