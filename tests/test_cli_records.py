@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import callsim_in_process as callsim
 
-from simulator.cli import main
 from simulator.config import database_path
 from simulator.history.migrations import LATEST_VERSION
 from simulator.history.store import HistoryStore
@@ -26,18 +26,6 @@ BASE = datetime(2026, 2, 1, 9, 0, tzinfo=UTC)
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("CALLSIM_HOME", str(tmp_path / "home"))
     return tmp_path / "home"
-
-
-def callsim(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str, str]:
-    """Run the `callsim` entry point in this process (the same guard that turns errors into one line)."""
-    monkeypatch.setattr(sys, "argv", ["callsim", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else 1
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def report_with(rigidity: float, value_added: float, next_step: float) -> dict[str, object]:

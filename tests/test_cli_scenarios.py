@@ -6,13 +6,12 @@ import json
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import callsim_in_process as callsim
 
 from simulator import config
-from simulator.cli import main
 from simulator.scenario.loader import load_scenario
 from simulator.scenario.schema import schema_comment, schema_text
 
@@ -27,18 +26,6 @@ PROBLEM_LINE = re.compile(r"^\S+:\d+:\d+: \S")
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("CALLSIM_HOME", str(tmp_path / "home"))
     return tmp_path / "home"
-
-
-def callsim(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str, str]:
-    """The `callsim` entry point in this process, behind the same guard that turns errors into a line."""
-    monkeypatch.setattr(sys, "argv", ["callsim", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else 1
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def run_callsim(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
