@@ -52,8 +52,11 @@ def test_a_good_call_alternates_turns_with_increasing_times_and_ends_at_an_outco
     starts = [turn.start for turn in transcript.turns]
     assert starts == sorted(starts)
     assert all(turn.end > turn.start for turn in transcript.turns)
-    # every finished turn was handed to the history as it finished, in transcript order
-    assert [index for index, _turn in turns] == list(range(len(transcript.turns)))
+    # every turn was handed to the history in transcript order: a persona line as it starts and again as it
+    # ends, a caller turn once as it finishes; the last save of each index is the finished turn
+    expected = [i for i, turn in enumerate(transcript.turns) for _ in range(1 if turn.speaker == "caller" else 2)]
+    assert [index for index, _turn in turns] == expected
+    assert {index: turn for index, turn in turns} == dict(enumerate(transcript.turns))
     assert isinstance(events[-1], CallEnded) and events[-1].reason == "outcome"
     assert StatusChanged("ended") in events
     # persona replies carry their latency chain

@@ -390,6 +390,7 @@ async def test_quitting_in_the_middle_of_a_call_hangs_up_and_keeps_the_turns() -
 
     (saved,) = calls()
     assert saved.turns >= 3
+    assert saved.finished_at is not None and saved.scores is not None  # quitting waited for the call to close
     assert [turn.text for turn in stored_call(saved.id).transcript.turns][1] == GOOD_CALLER[0]
 
 

@@ -156,6 +156,7 @@ class CallSession:
         turn = Turn(speaker=speaker, text=text, start=start, end=start, latency=latency)
         with self._lock:
             self.transcript.turns.append(turn)
+        self._on_turn(index, turn)  # kept from the moment it is said; updated with its real end when finished
         line = _PersonaLine(speaker, text, playback, index, start, latency)
         self._last_line = line
         self._status("speaking")

@@ -36,6 +36,8 @@ from simulator.voice.ports import InputLevel, InputStatus, PartialText
 if TYPE_CHECKING:
     from simulator.call.practice import CallResult, PracticeCall
 
+QUIT_GRACE_SECONDS = 3.0  # how long quitting waits for a hung-up call to save and score
+
 STATUS_WORDS = {
     "connecting": "dialling…",
     "listening": "listening",
@@ -108,6 +110,7 @@ class CallScreen(Screen[None]):
         self.hands_free = True
         self.model_words = ""
         self._hung_up = threading.Event()
+        self._call_done = threading.Event()  # the worker has saved and scored what it could
         self.names = speaker_names(scenario)
 
     def compose(self) -> ComposeResult:
@@ -140,7 +143,10 @@ class CallScreen(Screen[None]):
         self.run_call()
 
     def on_unmount(self) -> None:
+        """Quitting mid-call hangs up and gives the call a moment to save its last turn and its scores."""
         self.hang_up_call()
+        if self.call is not None:
+            self._call_done.wait(QUIT_GRACE_SECONDS)
 
     # -- the call on its worker thread -----------------------------------------------------------------
 
@@ -168,6 +174,8 @@ class CallScreen(Screen[None]):
         except Exception as error:  # every failure becomes one line on screen (details in the log)
             self.post_message(CallFailed(one_line(error)))
             return
+        finally:
+            self._call_done.set()
         self.post_message(CallOver(result))
 
     @work(thread=True, group="warm-up", exit_on_error=False)
