@@ -315,6 +315,10 @@ def test_the_text_report_shows_a_repeated_opening_and_survives_a_partial_dict() 
         ("good morning, this is Alex", False, False),
         ("last Tuesday we launched", False, False),
         ("I just need five minutes", False, False),
+        ("Hi Priya, how are you today?", False, False),  # small talk, not a proposal
+        ("what are you using today", False, False),
+        ("could we talk today at 3", True, True),
+        ("I'll call back later today", True, False),
     ],
 )
 def test_days_and_times_are_read_from_speech(line: str, day: bool, time: bool) -> None:

@@ -178,7 +178,7 @@ def _report_lines(call: StoredCall, scored: dict[str, Any] | None, source: str) 
     else:
         lines.append(f"Incomplete: the call never finished ({summary.turns} turns saved).")
     if transcript.research:
-        lines.append("Research: " + "; ".join(transcript.research))
+        lines += ["", "Research"] + [f"  - {fact}" for fact in transcript.research]
     lines += ["", "Transcript"]
     if not transcript.turns:
         lines.append("  (no turns saved)")

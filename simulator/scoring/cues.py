@@ -96,9 +96,14 @@ GENERIC_QUESTIONS = (
 
 DAYS = frozenset(
     {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "tomorrow", "mondays",
-     "tuesdays", "wednesdays", "thursdays", "fridays", "today", "tonight"}
+     "tuesdays", "wednesdays", "thursdays", "fridays", "tonight"}
 )  # fmt: skip
-DAY_PHRASES = ("next week", "this week", "end of the week", "later today", "this afternoon", "first thing")
+# "today" alone is small talk ("how are you today?"); it names a day only in a proposal's words.
+DAY_PHRASES = (
+    "next week", "this week", "end of the week", "later today", "this afternoon", "this evening", "first thing",
+    "today at", "today or", "call today", "talk today", "speak today", "meet today", "free today",
+    "today works", "today work",
+)  # fmt: skip
 TIME_WORDS = frozenset({"am", "pm", "oclock", "noon", "morning", "afternoon", "evening", "midday"})
 NUMBER_WORDS = frozenset(
     {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
@@ -205,6 +210,7 @@ def is_scheduling_word(word: str) -> bool:
     """Days, times, numbers, lengths and formats: the words of a proposal or a confirmation."""
     return (
         word in DAYS
+        or word == "today"
         or word in TIME_WORDS
         or word in NUMBER_WORDS
         or word in DURATION_UNITS
