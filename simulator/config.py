@@ -117,6 +117,13 @@ def load_settings(path: Path | None = None) -> Settings:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
         raise SettingsError(f"{path}: {error}") from error
+    except UnicodeDecodeError as error:
+        byte = error.object[error.start]
+        raise SettingsError(f"{path}: not UTF-8 text (byte 0x{byte:02x}); save the file as UTF-8") from error
+    except IsADirectoryError as error:
+        raise SettingsError(f"{path}: is a folder, not a settings file") from error
+    except OSError as error:
+        raise SettingsError(f"{path}: cannot read: {error.strerror or error}") from error
     try:
         return Settings.model_validate(data)
     except ValidationError as error:

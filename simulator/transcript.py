@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -60,6 +60,10 @@ class Transcript(BaseModel):
         """(1-based turn number, turn) for each caller turn; the numbers are those shown as evidence."""
         return [(i, t) for i, t in enumerate(self.turns, start=1) if t.speaker == "caller"]
 
+    def caller_spoke(self) -> bool:
+        """Whether the caller said anything: a call without a word from them has nothing to score."""
+        return any(turn.text.strip() for _number, turn in self.caller_turns())
+
     def to_json(self) -> str:
         return self.model_dump_json(indent=2, exclude_defaults=False)
 
@@ -69,15 +73,42 @@ class TranscriptError(Exception):
 
 
 def load_transcript(path: Path) -> Transcript:
+    """One call from a transcript file (`run --json`, or one call of an export)."""
+    calls = load_transcripts(path)
+    if len(calls) != 1:
+        raise TranscriptError(f"{path}: holds {len(calls)} calls; score one with --call ID")
+    return calls[0][1]
+
+
+def load_transcripts(path: Path) -> list[tuple[int | None, Transcript]]:
+    """Every call in a file: one transcript, or the list `callsim export` writes (with each call's id)."""
+    data = _read_json(path)
+    if not isinstance(data, list):
+        return [(None, _transcript(path, data, ()))]
+    calls = []
+    for index, item in enumerate(data):
+        call_id = item.get("id") if isinstance(item, dict) else None
+        calls.append((call_id if isinstance(call_id, int) else None, _transcript(path, item, (index,))))
+    return calls
+
+
+def _read_json(path: Path) -> Any:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise TranscriptError(f"{path}: cannot read: {error.strerror or error}") from error
+    except UnicodeDecodeError as error:
+        raise TranscriptError(f"{path}: not UTF-8 text (byte 0x{error.object[error.start]:02x})") from error
     except json.JSONDecodeError as error:
         raise TranscriptError(f"{path}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}") from error
+    except RecursionError as error:
+        raise TranscriptError(f"{path}: JSON nested too deeply to be a transcript") from error
+
+
+def _transcript(path: Path, data: Any, where: tuple[int, ...]) -> Transcript:
     try:
         return Transcript.model_validate(data)
     except ValidationError as error:
         first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "top level"
-        raise TranscriptError(f"{path}: {where}: {first['msg']}") from error
+        place = ".".join(str(part) for part in (*where, *first["loc"])) or "top level"
+        raise TranscriptError(f"{path}: {place}: {first['msg']}") from error

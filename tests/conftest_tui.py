@@ -191,6 +191,7 @@ GOOD_CALLER = [
     "I understand. We share a benchmark of on-time rates for new warehouses, useful whoever you work with. "
     "How do you measure delays today?",
     "Could we take twenty minutes on Tuesday at 10am? I'll send the invite and call you then.",
+    "Great, Tuesday at 10am it is. I'll send the invite this afternoon. Thanks Maria.",  # the wrap-up
 ]
 
 FIXED_START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)

@@ -245,10 +245,9 @@ def test_unreadable_audio_is_one_line(transcriber: Transcriber, tmp_path: Path) 
     assert "nope.wav" in str(missing.value) and "\n" not in str(missing.value)
     junk = tmp_path / "junk.wav"
     junk.write_bytes(b"this is not audio at all" * 10)
-    caller = AudioFileInput([junk], Settings(), transcriber, [], SimulatedClock())
-    with pytest.raises(AudioFileError) as broken:
-        caller.listen(None, lambda _event: None)
-    assert str(broken.value).startswith(f"{junk}: cannot read audio") and "\n" not in str(broken.value)
+    with pytest.raises(AudioFileError) as broken:  # found before the call starts, not at its turn
+        AudioFileInput([shared_audio("jfk.flac"), junk], Settings(), transcriber, [], SimulatedClock())
+    assert str(broken.value) == f"{junk}: cannot read audio: invalid data found when processing input"
 
 
 # -- barge-in (the listener shared by microphone and files) ----------------------------------------------
@@ -354,6 +353,20 @@ def test_close_wakes_a_waiting_listen(transcriber: Transcriber) -> None:
     thread.join(2)
     assert not thread.is_alive()
     assert result[0] is None
+
+
+def test_the_wrap_up_listen_gives_up_after_silence_once_the_persona_is_done(transcriber: Transcriber) -> None:
+    mic = MicrophoneInput(Settings(), transcriber, [], WallClock())
+    mic._stream = object()  # as if the device were open and silent: listen() waits on the queue
+    mic.give_up_after = 0.4
+    started = time.monotonic()
+    try:
+        assert mic.listen(LinePlaying(0.6), lambda _event: None) is None
+    finally:
+        mic._stream = None
+        mic.close()
+    waited = time.monotonic() - started
+    assert 0.6 + 0.4 <= waited < 0.6 + 0.4 + 1.0  # the quiet counts from the end of the persona's line
 
 
 # -- the microphone on the PulseAudio rig (tests/conftest.py: the caller's mouth is the default input) ----

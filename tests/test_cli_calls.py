@@ -82,11 +82,39 @@ def test_bad_run_arguments_give_one_line_and_no_traceback(home: Path, args: list
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nosuchcmd"], "No such command 'nosuchcmd'"),
+        (["run", "gatekeeper-screen", "--caller-lines", "x.txt", "--foo"], "No such option: --foo"),
+        (["run", "gatekeeper-screen", "--seed", "abc"], "'--seed'"),
+        (["report", "abc"], "'ID'"),
+        (["export", "--format", "xml"], "'xml'"),
+        (["run"], "Missing argument 'SCENARIO'"),
+    ],
+)
+def test_command_line_mistakes_show_usage_and_exit_2_not_a_crash(home: Path, args: list[str], message: str) -> None:
+    result = callsim(*args)
+    assert result.returncode == 2, result.stderr
+    assert "Usage: " in result.stderr and message in result.stderr
+    assert "unexpected error" not in result.stderr and "Traceback" not in result.stderr
+    assert not (home / "callsim.log").exists()  # a typo is not a crash to log
+
+
+def test_version_and_short_help(home: Path) -> None:
+    version = callsim("--version")
+    assert version.returncode == 0 and re.fullmatch(r"callsim \d+\.\d+\.\d+\S*\n", version.stdout)
+    short_help = callsim("run", "-h")
+    assert short_help.returncode == 0 and "--caller-lines" in short_help.stdout
+
+
 def test_practice_text_reads_typed_turns_and_scores_the_call(home: Path) -> None:
     lines = (CALLERS / "gatekeeper-screen.good.txt").read_text()
     result = callsim("practice", "gatekeeper-screen", "--text", input=lines)
     assert result.returncode == 0, result.stderr
     assert "Priya" in result.stdout  # the gatekeeper speaks
+    assert "Offer: Route-cost benchmarks" in result.stdout  # the brief, with the research to use
+    assert "  - Halden Freight opened a new cross-dock hub in Leeds in September." in result.stdout
     assert "Outcome: " in result.stdout
     assert "Saved as call 1" in result.stdout
 
@@ -158,6 +186,12 @@ def test_run_with_caller_audio_files_hears_each_file_and_writes_the_personas_as_
     normal = [" ".join(re.findall(r"[a-z0-9']+", text.lower())) for text in (" ".join(said), " ".join(heard))]
     assert jiwer.wer(*normal) <= 0.35, heard
     persona_turns = [turn for turn in data["turns"] if turn["speaker"] != "caller"]
+    (out / "09-executive.wav").write_bytes(b"from an earlier, longer call")
+    (out / "notes.wav").write_bytes(b"not ours")
+    again = callsim("run", "gatekeeper-screen", "--caller-audio", *files, "--persona-audio-out", str(out), "--json")
+    assert again.returncode == 0, again.stderr
+    assert (out / "notes.wav").exists()  # only the files a call writes are replaced
+    (out / "notes.wav").unlink()
     wavs = sorted(out.glob("*.wav"))
     assert [path.name for path in wavs] == [f"{n:02d}-gatekeeper.wav" for n in range(1, len(persona_turns) + 1)]
     for path in wavs:
@@ -169,6 +203,19 @@ def test_run_with_caller_audio_files_hears_each_file_and_writes_the_personas_as_
         latency = turn["latency"]
         assert latency["end_of_speech"] <= latency["transcript_ready"] <= latency["reply_chosen"]
         assert latency["first_audio"] >= latency["reply_chosen"]
+
+
+def test_a_bad_audio_file_is_reported_before_the_call_starts(home: Path, tmp_path: Path) -> None:
+    good = _espeak("Hello there.", tmp_path / "hello.wav")
+    fake = tmp_path / "fake.wav"
+    fake.write_text("this is not audio", encoding="utf-8")
+    result = callsim("run", "gatekeeper-screen", "--caller-audio", str(good), str(fake))
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith(f"callsim: {fake}: cannot read audio") and len(result.stderr.splitlines()) == 1
+    assert "gatekeeper" not in result.stdout.lower()  # no persona spoke: the call never began
+    assert callsim("history").stdout.startswith("No calls yet")
+    folder = callsim("run", "gatekeeper-screen", "--caller-audio", str(tmp_path))
+    assert folder.returncode == 1 and f"{tmp_path}: is a folder, not an audio file" in folder.stderr
 
 
 def test_an_unknown_speech_model_is_one_line(home: Path, tmp_path: Path) -> None:

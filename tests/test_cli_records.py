@@ -241,6 +241,49 @@ def test_export_json_can_be_scored_again_one_call_at_a_time(
     assert set(json.loads(out)["scores"]) == {"rigidity", "value_added", "next_step"}
 
 
+def test_a_whole_export_is_scored_call_by_call_or_one_call_with_call_id(
+    improving: list[int], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out_file = tmp_path / "history.json"
+    assert callsim(capsys, monkeypatch, "export", "--out", str(out_file))[0] == 0
+
+    code, out, err = callsim(capsys, monkeypatch, "score", str(out_file), "--json")
+    assert code == 0, err
+    reports = json.loads(out)
+    assert [report["call"] for report in reports] == improving
+    assert all(set(report["scores"]) == {"rigidity", "value_added", "next_step"} for report in reports)
+
+    code, out, err = callsim(capsys, monkeypatch, "score", str(out_file), "--call", str(improving[2]), "--json")
+    assert code == 0, err
+    assert json.loads(out)["scores"] == reports[2]["scores"]
+
+    code, out, _ = callsim(capsys, monkeypatch, "score", str(out_file))
+    assert code == 0 and [line for line in out.splitlines() if line.startswith("== Call ")] == [
+        f"== Call {number} ==" for number in improving
+    ]
+    code, _, err = callsim(capsys, monkeypatch, "score", str(out_file), "--call", "999")
+    assert code == 1 and err.strip() == f"callsim: {out_file}: no call 999 in this file"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\xff\xfe{}", "not UTF-8 text (byte 0xff)"),
+        (b"[" * 100_000, "JSON nested too deeply to be a transcript"),
+        (b'{"turns": [\n  {"speaker": "caller",}\n]}', ":2:24: not valid JSON"),
+        (b'[{"turns": [{"speaker": "robot", "text": "hi", "start": 0, "end": 1}]}]', ": 0.turns.0.speaker: "),
+    ],
+)
+def test_a_bad_transcript_file_is_one_line_naming_it(
+    content: bytes, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(content)
+    code, _, err = callsim(capsys, monkeypatch, "score", str(bad))
+    assert code == 1 and err.startswith(f"callsim: {bad}") and message in err, err
+    assert len(err.strip().splitlines()) == 1
+
+
 def test_export_json_to_stdout_is_the_transcript_list(
     improving: list[int], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -316,3 +359,24 @@ def test_a_history_from_a_newer_callsim_is_refused_by_the_cli(
     assert code == 1 and out == ""
     assert "written by a newer callsim" in err and err.count("\n") == 1
     assert database_path().read_bytes() == before
+
+
+def test_a_damaged_call_is_one_line_and_the_export_keeps_every_other_call(
+    improving: list[int], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    damaged, robot = improving[1], improving[2]
+    connection = sqlite3.connect(database_path())
+    connection.execute("UPDATE calls SET report = '{not json' WHERE id = ?", (damaged,))
+    connection.execute("UPDATE turns SET speaker = 'robot' WHERE call_id = ?", (robot,))
+    connection.commit()
+    connection.close()
+    for call_id in (damaged, robot):
+        code, out, err = callsim(capsys, monkeypatch, "report", str(call_id))
+        assert code == 1 and out == "" and err.count("\n") == 1, err
+        assert err.startswith(f"callsim: call {call_id} in the history ({database_path()}) is damaged: ")
+    code, out, err = callsim(capsys, monkeypatch, "export")
+    assert code == 0
+    assert [call["id"] for call in json.loads(out)] == [n for n in improving if n not in (damaged, robot)]
+    assert err.count("callsim: skipped call") == 2

@@ -168,9 +168,20 @@ def test_new_into_a_folder_or_file_and_a_bad_id(
     assert load_scenario(target).id == "by-file"
     beside = config.shipped_scenarios_dir() / "x.yaml"
     assert schema_comment(beside) == "# yaml-language-server: $schema=./scenario.schema.json"
+    new_folder = tmp_path / "not-yet"  # a path without .yaml is a folder, made if need be
+    assert callsim(capsys, monkeypatch, "scenarios", "new", "fresh", "-o", f"{new_folder}/")[0] == 0
+    assert load_scenario(new_folder / "fresh.yaml").id == "fresh"
     code, _, err = callsim(capsys, monkeypatch, "scenarios", "new", "Not An Id")
     assert code == 1
     assert err == "callsim: 'Not An Id' is not a valid id: use lower-case letters, digits, '-' and '_'\n"
+
+
+def test_new_does_not_hide_a_shipped_scenario_by_accident(
+    home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, _, err = callsim(capsys, monkeypatch, "scenarios", "new", "gatekeeper-screen")
+    assert code == 1 and "'gatekeeper-screen' is a shipped scenario" in err and "'my-gatekeeper-screen'" in err
+    assert not (home / "scenarios" / "gatekeeper-screen.yaml").exists()
 
 
 # --- list ----------------------------------------------------------------------------------------

@@ -130,6 +130,10 @@ EXPECTED: dict[str, list[str]] = {
         "26:14: state 'reception' is spoken by the gatekeeper, but the scenario has no gatekeeper persona",
         "32:9: duplicate state id 'booked' (first defined on line 28)",
     ],
+    "duplicate_ids_and_empty_target.yaml": [
+        "12:9: duplicate research fact id 'leeds-hub' (first defined on line 9)",
+        "29:13: states[0].transitions[0].to: expected text or a list of at least 1 item, got none",
+    ],
     "empty.yaml": ["1:1: the file is empty; expected a mapping of keys"],
     "comment_only.yaml": ["1:1: the file is empty; expected a mapping of keys"],
     "top_list.yaml": ["1:1: expected a mapping of keys at the top, got a list"],
@@ -161,6 +165,14 @@ def test_a_python_tag_is_refused_and_never_executed(tmp_path: Path, monkeypatch:
 def test_a_missing_file_and_a_folder_are_one_line_problems(tmp_path: Path) -> None:
     assert [str(p) for p in _problems(tmp_path / "nope.yaml")] == [f"{tmp_path / 'nope.yaml'}: no such file"]
     assert [str(p) for p in _problems(tmp_path)] == [f"{tmp_path}: is a directory, not a scenario file"]
+
+
+def test_a_huge_file_is_refused_quickly_as_one_problem(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.yaml"
+    shipped = (config.shipped_scenarios_dir() / "gatekeeper-screen.yaml").read_text(encoding="utf-8")
+    huge.write_text(shipped + "# padding\n" * 120_000, encoding="utf-8")
+    [problem] = _problems(huge)
+    assert str(problem).startswith(f"{huge}: too large for a scenario (1.2 million characters")
 
 
 def test_the_intent_library_is_not_a_scenario() -> None:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
+
 import pytest
+from ruamel.yaml import YAML
 
 from simulator.scoring.language import find_questions
 from simulator.scoring.metrics import Metric, compute_metrics, count_fillers
@@ -168,9 +173,74 @@ def test_fillers(text: str, fillers: int) -> None:
         ("the problem is it takes nine months", 0, 0),
         ("will do thanks", 0, 0),
         ("tell me how you split orders between the sites", 1, 1),
+        ("Can I ask how you're planning to bring the finance team in?", 1, 1),  # permission, then open
+        ("can i ask you something", 1, 0),
     ],
 )
 def test_questions_found_from_wording_not_punctuation(text: str, questions: int, open_count: int) -> None:
     found = find_questions(text)
     assert len(found) == questions
     assert sum(1 for question in found if question.open) == open_count
+
+
+@pytest.mark.parametrize(
+    ("text", "questions"),
+    [
+        ("That helps. Would Thursday at two work?", 1),
+        ("that helps would thursday at two work", 1),
+        ("Happy to share it either way. What would make a short call worth it for you?", 1),
+        ("happy to share it either way what would make a short call worth it for you", 1),
+        ("Is Daniel around?", 1),
+        ("is daniel around", 1),
+        ("Sounds good. Would that work for you?", 1),
+        ("Great. Are you the right person for this?", 1),
+        ("That would work for us.", 0),
+        ("I think that would work.", 0),
+        ("Was great talking to you.", 0),
+        ("We found out what would help them.", 0),
+        ("That's what would happen.", 0),
+        ("Thanks. Will do.", 0),
+        ("sorry its sam from brightline is daniel the right person for fleet planning", 1),
+        ("ill keep it brief how about thursday at 2pm", 1),
+        ("She is usually around in the mornings.", 0),
+        ("The benefit today is huge.", 0),
+        ("We cut no-shows by a third, which would give your clinics a chair day back.", 0),
+    ],
+)
+def test_questions_are_found_after_a_sentence_and_without_punctuation(text: str, questions: int) -> None:
+    assert len(find_questions(text)) == questions
+
+
+def test_count_metrics_carry_no_unit_and_each_metric_its_own_source() -> None:
+    metrics = compute_metrics(hand_timed())
+    counts = {"questions", "open_questions", "closed_questions", "interruptions"}
+    assert {metric.name: metric.unit for metric in metrics if metric.name in counts} == dict.fromkeys(counts, "")
+    sources = [metric.source for metric in metrics if "question" in metric.name]
+    assert len(set(sources)) == len(sources)
+
+
+def caller_lines() -> list[str]:
+    """Every caller line the tests hold: scripted callers, natural calls and the labelled calls."""
+    data = Path(__file__).parent / "data"
+    lines = [line for path in sorted((data / "callers").glob("*.txt")) for line in path.read_text().splitlines()]
+
+    def strings(node: object) -> list[str]:
+        if isinstance(node, str):
+            return [node]
+        values = node.values() if isinstance(node, dict) else node if isinstance(node, list) else []
+        return [text for value in values for text in strings(value)]
+
+    lines += strings(YAML(typ="safe").load(data / "natural_calls.yaml"))
+    for path in sorted((data / "labelled").glob("*.json")):
+        turns = json.loads(path.read_text()).get("turns", [])
+        lines += [turn["text"] for turn in turns if turn["speaker"] == "caller"]
+    return [line for line in lines if line.strip()]
+
+
+def test_questions_are_the_same_with_and_without_punctuation() -> None:
+    """Full stops help find a question after a sentence; the wording alone must find the same ones."""
+    lines = caller_lines()
+    assert len(lines) > 200
+    for line in lines:
+        bare = " ".join(re.sub(r"[^\w\s']", " ", line.lower()).split())
+        assert len(find_questions(bare)) == len(find_questions(line)), line

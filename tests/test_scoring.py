@@ -333,3 +333,159 @@ def test_research_written_in_lower_case_by_a_user_is_recognised() -> None:
     mentions = research_mentions("congrats on the new where house in leads", facts)
     assert [mention.fact for mention in mentions] == [facts[0]]
     assert mentions[0].strength == 1.0
+
+
+# --- no credit for what the caller never did -----------------------------------------------------
+
+FULL_PATH = (
+    "Ravensworth is refurbishing fourteen of its hotels over the next eighteen months.",
+    "The annual report says energy costs rose 18% last year and are now the second-largest cost.",
+    "Catherine spoke about net zero targets at the Hospitality Leaders Forum in May.",
+)
+CORVANE = (
+    "Corvane Foods bought Miller's Bakery in March and is merging the two finance teams.",
+    "Corvane is moving transactional finance into a shared service centre in Manchester.",
+    "Corvane's half-year results showed gross margin down two points.",
+)
+
+
+def whys(report: ScoreReport, score: str, criterion: str | None = None) -> list[str]:
+    return [str(item["why"]) for item in evidence(report, score) if criterion in (None, item["criterion"])]
+
+
+@pytest.mark.parametrize(
+    ("question", "demand"),
+    [
+        ("What's it about?", "Look, I just need five minutes with him, put me through."),
+        ("What do you want?", "Just give me his direct line then."),
+        ("How can I help?", "Put me through to Catherine."),
+    ],
+)
+def test_a_demand_does_not_answer_an_open_question(question: str, demand: str) -> None:
+    report = score_transcript(call("Ravensworth Hotels, Tom speaking.", "Hi Tom, it's Sam.", question, demand))
+    assert not [why for why in whys(report, "rigidity", "takes_up") if "turn 3" in why]
+    assert any("instead of answering the question in turn 3" in why for why in whys(report, "rigidity"))
+    answered = score_transcript(
+        call("Ravensworth Hotels.", "Hi Tom, it's Sam.", question, "It's about energy costs across your hotels.")
+    )
+    assert any("turn 3" in why for why in whys(answered, "rigidity", "takes_up"))
+
+
+def test_a_reply_that_gives_nothing_does_not_answer_what_the_call_is_about() -> None:
+    report = score_transcript(call("Hello?", "Hi, it's Sam.", "What's it about?", "Is Daniel around?"))
+    assert "does not answer the question in turn 3" in whys(report, "rigidity")
+
+
+def test_a_demand_is_not_a_reason_for_calling_and_a_name_is_not_research() -> None:
+    report = score_transcript(call("Hello?", "Hi, put me through to Catherine.", research=FULL_PATH))
+    assert "no reason for the call was ever stated" in whys(report, "value_added", "reason")
+    assert not [why for why in whys(report, "value_added", "research") if "research '" in why]
+
+
+@pytest.mark.parametrize(
+    ("line", "facts"),
+    [
+        ("put me through to catherine", FULL_PATH),
+        ("this is about ravensworth", FULL_PATH),
+        ("i am calling about corvane", CORVANE),
+        ("is this corvanes finance office", CORVANE[2:]),
+    ],
+)
+def test_a_name_alone_is_not_a_research_mention(line: str, facts: tuple[str, ...]) -> None:
+    assert research_mentions(line, facts) == []
+
+
+def test_the_substance_of_a_fact_is_still_research() -> None:
+    mentions = research_mentions("i saw your gross margin was down two points", CORVANE)
+    assert [mention.fact for mention in mentions] == [CORVANE[2]] and mentions[0].strength == 1.0
+    spoke = research_mentions("catherine spoke about net zero targets at the forum", FULL_PATH)
+    assert [mention.fact for mention in spoke] == [FULL_PATH[2]] and spoke[0].strength == 1.0
+
+
+def test_a_new_proposal_is_not_a_confirmation() -> None:
+    proposal = "Would Thursday at two for twenty minutes work?"
+    for opening, reply in (("Could we talk next week?", "Sure."), ("When's a good time to reach her?", "Thursday.")):
+        report = score_transcript(call("Yes?", opening, reply, proposal, "Yes, that works."))
+        items = [(item["turn"], item["criterion"]) for item in evidence(report, "next_step")]
+        assert (4, "proposal") in items and (4, "confirmed") not in items
+        confirmed = score_transcript(
+            call("Yes?", opening, reply, proposal, "Yes, that works.", "Great, Thursday at two then.")
+        )
+        assert "confirms the day and time back" in whys(confirmed, "next_step", "confirmed")
+        assert [item["turn"] for item in evidence(confirmed, "next_step") if item["criterion"] == "confirmed"] == [6]
+
+
+def test_go_on_is_not_agreement_to_a_next_step() -> None:
+    go_on = "Okay. You've got two minutes. Go on."
+    transcript = call("Yes?", "Hi, it's Sam. I know you're busy this afternoon.", go_on)
+    report = score_transcript(transcript)
+    assert not [item for item in evidence(report, "next_step") if item["points"] and item["criterion"] == "agreement"]
+    assert "no next contact was agreed" in whys(report, "next_step", "agreement")
+    assert not [item for item in evidence(report, "next_step") if item["points"] and item["criterion"] == "proposal"]
+
+
+def test_agreement_after_a_later_turn_and_a_booked_outcome_count() -> None:
+    transcript = call(
+        "Yes?",
+        "Would Thursday at two for twenty minutes work?",
+        "Who else would be on it?",
+        "Just you and me, and Tom if he likes.",
+        "That works. Tom will send you an invite.",
+    )
+    transcript.outcome = "meeting_booked"
+    report = score_transcript(transcript)
+    assert "the other side agrees in turn 5" in whys(report, "next_step", "agreement")
+    assert "no next contact was agreed" not in whys(report, "next_step")
+    quiet = call("Yes?", "Would Thursday at two for twenty minutes work?", "Hm. Send me the agenda first.", "Will do.")
+    quiet.outcome = "meeting_booked"
+    assert "the call ended with the meeting booked" in " ".join(whys(score_transcript(quiet), "next_step"))
+    quiet.outcome = None
+    assert "no next contact was agreed" in whys(score_transcript(quiet), "next_step")
+
+
+def test_a_reason_answers_a_why_question() -> None:
+    transcript = call(
+        "Ravensworth Hotels, Tom speaking.",
+        "Hi Tom, it's Sam from Brightgrid. I'm calling about energy costs in your hotels.",
+        "Why would this matter to her?",
+        "Fair question, Tom. Your annual report says energy costs rose 18% last year.",
+        first="gatekeeper",
+        research=FULL_PATH,
+    )
+    report = score_transcript(transcript)
+    assert "does not answer the question in turn 3" not in whys(report, "rigidity")
+    assert any("turn 3" in why for why in whys(report, "rigidity", "takes_up"))
+
+
+def test_demanding_contact_details_is_neither_scripted_nor_about_them() -> None:
+    demand = score_transcript(call("Hello?", "Just give me his direct line then."))
+    assert not whys(demand, "rigidity", "canned_rebuttal")
+    line = score_transcript(call("Hello?", "Can you give me your direct line so I can call you?"))
+    assert not [why for why in whys(line, "value_added", "benefits") if "talks about them" in why]
+    assert any("entitlement" in why for why in whys(line, "value_added", "entitlement"))
+
+
+def test_evidence_and_report_wording() -> None:
+    from simulator.scoring.report import format_report
+
+    report = score_transcript(call("Yes?", "Hi, it's Sam. Who looks after energy?", "Tom.", "Thanks."))
+    assert "asks a question back (closed)" in whys(report, "rigidity", "questions_back")
+    text = format_report(report.to_dict())
+    assert "1 questions" not in text and " times" not in text and "(0)" not in text
+    assert "(no points)" in text
+    assert "good: ≤ 60 s" in text  # a unit on both the value and the range
+    questions = next(line for line in text.splitlines() if "Questions asked" in line)
+    assert questions.split() == ["--", "Questions", "asked", "1", "good:", "≥", "2"]
+    saved = {"metrics": {"interruptions": {"value": 0.0, "unit": "times", "good_range": [None, 1.0]}}}
+    assert "Interruptions               0              good: ≤ 1" in format_report(saved)  # an older report
+    one_fact = score_transcript(call("Yes?", "Hi, it's Sam.", research=FULL_PATH[:1]))
+    assert any(why.startswith("the research fact 'Ravensworth") for why in whys(one_fact, "value_added"))
+
+
+def test_a_follow_up_said_with_now_or_today_says_when() -> None:
+    transcript = call("Fine, Tuesday at ten then.", "Thank you, Helen. I'll send the invite now.")
+    why = [item["why"] for item in score_transcript(transcript).to_dict()["evidence"]["next_step"]]
+    assert "says who follows up and when ('ill send')" in why
+    later = call("Fine, Tuesday at ten then.", "Thank you, Helen. I'll send the invite.")
+    why = [item["why"] for item in score_transcript(later).to_dict()["evidence"]["next_step"]]
+    assert "says who follows up, but not when ('ill send')" in why

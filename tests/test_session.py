@@ -228,3 +228,36 @@ def test_a_caller_still_talking_makes_the_persona_yield_and_answer_the_whole_tur
     # the persona answered both sentences as one turn, from where the call stood before its yielded reply
     opening = engine.opening()
     assert turns[4].text == engine.respond(opening.state, f"{first} {second}").text
+
+
+def test_after_a_yes_the_caller_confirms_it_back_and_the_persona_says_goodbye() -> None:
+    from simulator.call.events import WrapUp
+    from simulator.persona.engine import CLOSING_LINES
+
+    lines = (CALLERS / "gatekeeper-screen.good.txt").read_text().splitlines()
+    events: list[object] = []
+    transcript = _session([*lines, "and one more thing", "and another"], events, []).run()
+    outcome = transcript.outcome or ""
+    assert outcome in ("meeting_booked", "callback_scheduled")
+    yes, said, goodbye = transcript.turns[-3:]  # the wrap-up is one turn, then goodbye: nothing after
+    assert said.speaker == "caller" and said.text == lines[-1]
+    assert goodbye.speaker == yes.speaker and goodbye.text in CLOSING_LINES[outcome]
+    assert goodbye.latency is not None and goodbye.start >= said.end
+    assert WrapUp(outcome) in events
+    assert isinstance(events[-1], CallEnded) and events[-1].reason == "outcome"
+
+    before_the_yes = [turn.text for turn in transcript.turns[:-2] if turn.speaker == "caller"]
+    bare = _session(before_the_yes, [], []).run()  # no wrap-up line: the call ends at the yes
+    assert bare.outcome == outcome and bare.turns == transcript.turns[:-2]
+
+
+def test_a_rejection_gets_no_wrap_up_turn() -> None:
+    from simulator.call.events import WrapUp
+
+    lines = (CALLERS / "gatekeeper-screen.pushy.txt").read_text().splitlines()
+    events: list[object] = []
+    transcript = _session([*lines, "hello? hello?"] * 3, events, []).run()
+    assert transcript.outcome in ("rejected", "hung_up", "message_taken")
+    if transcript.outcome != "message_taken":
+        assert transcript.turns[-1].speaker != "caller"
+        assert not any(isinstance(event, WrapUp) for event in events)

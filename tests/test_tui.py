@@ -88,7 +88,11 @@ async def test_a_whole_typed_call_from_scenario_to_history() -> None:
 
         await pilot.press("enter")  # start the call
         assert isinstance(app.screen, CallScreen)
-        await make_call(pilot, app, GOOD_CALLER)
+        await make_call(pilot, app, GOOD_CALLER[:-1])
+        call_screen = app.screen
+        assert isinstance(call_screen, CallScreen)  # agreed: the call waits for the caller's wrap-up
+        await until(pilot, lambda: "Agreed. Say it back" in str(call_screen.query_one("#coach", Static).render()))
+        await make_call(pilot, app, GOOD_CALLER[-1:])
         await until(pilot, lambda: isinstance(app.screen, ReportScreen))
         report = app.screen
         assert isinstance(report, ReportScreen)
@@ -103,6 +107,8 @@ async def test_a_whole_typed_call_from_scenario_to_history() -> None:
         assert words[0] == f"rigidity {round(scores['rigidity'])} — lower is better"
         transcript = report.query_one("#report-transcript", TranscriptView)
         assert transcript.shown == len(report.call.transcript.turns) >= 2 * len(GOOD_CALLER)
+        wrap_up, goodbye = report.call.transcript.turns[-2:]
+        assert wrap_up.text == GOOD_CALLER[-1] and goodbye.speaker == "executive"
 
         await pilot.press("h")
         assert isinstance(app.screen, HistoryScreen)
@@ -301,7 +307,7 @@ async def test_the_editor_shows_problems_as_you_type_and_saves_to_the_scenarios_
         assert isinstance(app.screen, ScenariosScreen)
         table = app.screen.query_one("#scenarios", DataTable)
         titles = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
-        assert "My own front desk to the head of operations ✎" in titles
+        assert "✎ My own front desk to the head of operations" in titles
 
 
 @pytest.mark.usefixtures("fixed_scenarios")
@@ -450,3 +456,61 @@ async def test_partial_text_shows_while_the_caller_speaks_and_gives_way_to_the_t
         await until(pilot, lambda: not texts(screen, ".partial"))
         assert "You: Good morning, this is Sam." in texts(screen, ".caller")
         await pilot.press("ctrl+x")
+
+
+@pytest.mark.usefixtures("fixed_scenarios")
+@synchronous
+async def test_the_command_palette_cannot_start_a_second_call_over_a_live_one() -> None:
+    app = typed_app(scenario_id="front-desk")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.press("enter")
+        await make_call(pilot, app, GOOD_CALLER[:1])
+        call_screen = app.screen
+        assert isinstance(call_screen, CallScreen)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert titles and not any(
+            t.startswith(("Practise", "Edit scenario", "History", "New scenario")) for t in titles
+        )
+        await type_text(pilot, "Practise")
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        app.prepare("front-desk")  # what a stale palette entry would call
+        await pilot.pause(0.3)
+        if app.screen is not call_screen:
+            await pilot.press("escape")
+        await until(pilot, lambda: app.screen is call_screen)
+        assert not any(isinstance(screen, PrepareScreen) for screen in app.screen_stack)
+
+
+@pytest.mark.usefixtures("fixed_scenarios")
+@synchronous
+async def test_a_call_hung_up_before_saying_anything_is_kept_but_not_scored() -> None:
+    app = typed_app(scenario_id="front-desk")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.press("enter")
+        await make_call(pilot, app, [])
+        await pilot.press("ctrl+x")
+        await until(pilot, lambda: isinstance(app.screen, ReportScreen))
+        assert not app.screen.query(".score-words")
+        assert "you said nothing before it ended" in " ".join(texts(app.screen, ".notice"))
+    from simulator.tui.catalog import calls
+
+    (saved,) = calls()
+    assert saved.complete and saved.scores is None and saved.turns == 1
+
+
+def test_a_saved_copy_of_a_shipped_scenario_still_points_at_the_schema(tmp_path: Path) -> None:
+    from urllib.parse import unquote, urlparse
+
+    from simulator.config import shipped_scenarios_dir
+    from simulator.tui.screens.editor import with_schema_comment_for
+
+    shipped = (shipped_scenarios_dir() / "gatekeeper-screen.yaml").read_text(encoding="utf-8")
+    assert shipped.startswith("# yaml-language-server: $schema=./scenario.schema.json")
+    copy = with_schema_comment_for(tmp_path / "mine.yaml", shipped)
+    first, _, rest = copy.partition("\n")
+    reference = first.split("$schema=", 1)[1]
+    assert reference.startswith("file://") and Path(unquote(urlparse(reference).path)).is_file()
+    assert rest == shipped.partition("\n")[2]

@@ -47,11 +47,26 @@ class Interrupted:
 
 
 @dataclass(frozen=True)
+class WrapUp:
+    """The persona has agreed (`outcome`): the caller's next turn confirms it back, then the persona says goodbye."""
+
+    outcome: str
+
+
+@dataclass(frozen=True)
 class CallEnded:
     transcript: Transcript
     reason: Literal["outcome", "caller_hung_up", "input_ended"]
 
 
 CallEvent = (
-    StatusChanged | PersonaSpeaking | TurnFinished | Interrupted | CallEnded | InputStatus | PartialText | InputLevel
+    StatusChanged
+    | PersonaSpeaking
+    | TurnFinished
+    | Interrupted
+    | WrapUp
+    | CallEnded
+    | InputStatus
+    | PartialText
+    | InputLevel
 )

@@ -49,7 +49,7 @@ class CallPlan:
 class CallResult:
     scenario: Scenario
     transcript: Transcript
-    report: dict[str, Any]
+    report: dict[str, Any] | None  # None when the caller said nothing: there is nothing to score
     call_id: int | None
 
     @property
@@ -149,7 +149,9 @@ class PracticeCall:
             earlier: list[str] = []
             if self._store is not None:
                 earlier = self._store.earlier_openings(self.scenario.id, exclude=self._call_id)
-            report = score_transcript(transcript, earlier_openings=earlier).to_dict()
+            report = (
+                score_transcript(transcript, earlier_openings=earlier).to_dict() if transcript.caller_spoke() else None
+            )
             if self._store is not None:
                 with self._store_lock:
                     if self._call_id is None:

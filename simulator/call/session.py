@@ -1,5 +1,8 @@
 """The turn loop of one call: persona speaks, caller answers, engine decides, until an outcome.
 
+After an agreed outcome the caller has one more turn to confirm it back (the wrap-up), then the persona
+says goodbye.
+
 The session owns the transcript and emits events for whatever renders the call; it knows no screen and
 no device. The same loop serves typed, lines-file, audio-file and microphone calls.
 """
@@ -8,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Literal
+from typing import Any, Literal
 
 from simulator.call.events import (
     CallEnded,
@@ -18,8 +21,9 @@ from simulator.call.events import (
     PersonaSpeaking,
     StatusChanged,
     TurnFinished,
+    WrapUp,
 )
-from simulator.persona.engine import PersonaEngine, PersonaState, Reply
+from simulator.persona.engine import WRAP_UP_OUTCOMES, PersonaEngine, PersonaState, Reply
 from simulator.scenario.model import Role, Scenario
 from simulator.transcript import Latency, Transcript, Turn
 from simulator.voice.ports import CallerInput, Clock, InputEvent, PersonaVoice, Playback, Utterance
@@ -29,6 +33,8 @@ from simulator.voice.ports import CallerInput, Clock, InputEvent, PersonaVoice, 
 # and ending turns quickly is what keeps the persona's answers prompt, so some of those pauses will be
 # taken for the end; the persona then stops, as a person would, and answers the whole turn.
 CONTINUATION_SECONDS = 1.0
+# After a yes, a caller at the microphone who says nothing for this long has hung up (the wrap-up turn).
+WRAP_UP_SILENCE_SECONDS = 6.0
 
 EventSink = Callable[[CallEvent], None]
 TurnSink = Callable[[int, Turn], None]
@@ -108,9 +114,12 @@ class CallSession:
         while True:
             if reply.outcome is not None:
                 self.transcript.outcome = reply.outcome
-                line.playback.wait()
-                self._finish_persona_line(line)
-                reason = "outcome"
+                if reply.outcome in WRAP_UP_OUTCOMES:
+                    self._wrap_up(line, reply)
+                else:
+                    line.playback.wait()
+                    self._finish_persona_line(line)
+                reason = "caller_hung_up" if self._hung_up.is_set() else "outcome"
                 break
             self._status("listening")
             utterance = self._caller.listen(line.playback, self._forward_input_event)
@@ -138,6 +147,30 @@ class CallSession:
         self._status("ended")
         self._on_event(CallEnded(self.transcript, reason))
         return self.transcript
+
+    def _wrap_up(self, line: _PersonaLine, reply: Reply) -> None:
+        """After a yes, one more caller turn to confirm it back and say who follows up; then goodbye.
+
+        A voice caller who stays quiet for WRAP_UP_SILENCE_SECONDS after the persona's line is done has
+        hung up; typed callers end it with their hang-up key.
+        """
+        self._on_event(WrapUp(reply.outcome or ""))
+        self._status("listening")
+        caller: Any = self._caller
+        if hasattr(caller, "give_up_after"):  # a microphone: silence ends the call
+            caller.give_up_after = WRAP_UP_SILENCE_SECONDS
+        utterance = self._caller.listen(line.playback, self._forward_input_event)
+        self._finish_persona_line(line)
+        if utterance is None or self._hung_up.is_set():
+            return
+        self._record_caller(utterance)
+        self._status("thinking")
+        latency = Latency(
+            end_of_speech=utterance.end, transcript_ready=utterance.transcript_ready, reply_chosen=self._clock.now()
+        )
+        goodbye = self._speak_line(line.speaker, self._engine.closing(reply.state), reply, latency)
+        goodbye.playback.wait()
+        self._finish_persona_line(goodbye)
 
     def _speak(self, reply: Reply, latency: Latency | None) -> _PersonaLine:
         """Say a reply; on a handoff the gatekeeper's 'putting you through' is its own turn first."""

@@ -69,6 +69,9 @@ def _print_summary(result: Any) -> None:
     outcome = result.transcript.outcome or "no outcome (the call ended before one)"
     verdict = "success" if result.success else "not a success for this scenario"
     typer.echo(f"\nOutcome: {outcome} ({verdict})")
+    if result.report is None:
+        typer.echo("Not scored: you said nothing in this call.")
+        return
     scores = result.report["scores"]
     typer.echo(
         f"Scores: rigidity {scores['rigidity']} (lower is better), value added {scores['value_added']}, "
@@ -87,19 +90,21 @@ def _result_json(result: Any) -> dict[str, Any]:
         "call_id": result.call_id,
         "research": data["research"],
         "turns": data["turns"],
-        "scores": result.report["scores"],
-        "metrics": result.report["metrics"],
+        "scores": result.report["scores"] if result.report else None,
+        "metrics": result.report["metrics"] if result.report else None,
     }
 
 
 def run(
-    scenario: Annotated[str, typer.Argument(help="Scenario id (see `callsim scenarios list`) or a YAML path.")],
+    scenario: Annotated[
+        str, typer.Argument(metavar="SCENARIO", help="Scenario id (see `callsim scenarios list`) or a YAML path.")
+    ],
     caller_lines: Annotated[
         Path | None, typer.Option("--caller-lines", help="A text file: one caller turn per line.")
     ] = None,
     more_audio: Annotated[
         list[Path] | None,
-        typer.Argument(help="More caller audio files, after --caller-audio FILE.", show_default=False),
+        typer.Argument(metavar="AUDIO", help="More caller audio files, after --caller-audio FILE.", show_default=False),
     ] = None,
     caller_audio: Annotated[
         Path | None,
@@ -134,7 +139,9 @@ def run(
     elif audio_files:
         for path in audio_files:
             if not path.is_file():
-                raise UserError(f"{path}: no such audio file")
+                raise UserError(
+                    f"{path}: " + ("is a folder, not an audio file" if path.is_dir() else "no such audio file")
+                )
         plan = CallPlan(scenario, "audio", seed=seed, audio_files=audio_files, save=save)
     else:
         plan = CallPlan(scenario, "mic", seed=seed, speak=True, save=save)
@@ -208,7 +215,13 @@ def _practice_in_terminal(reference: str, seed: int, save: bool) -> None:
             typer.echo(f"{_label(scenario, event.turn.speaker)}: {event.turn.text}")
 
     typer.echo(f"{scenario.title} ({scenario.difficulty})")
-    typer.echo(f"Brief: {scenario.brief.caller} {scenario.brief.goal}")
+    typer.echo(f"You: {scenario.brief.caller}")
+    typer.echo(f"Offer: {scenario.brief.offer}")
+    typer.echo(f"Goal: {scenario.brief.goal}")
+    if scenario.research:
+        typer.echo("Your research:")
+        for fact in scenario.research:
+            typer.echo(f"  - {fact.fact}")
     typer.echo("Type each turn and press Enter; Ctrl-D hangs up.\n")
     plan = CallPlan(reference, "prompt", seed=seed, read_line=read_line, save=save)
     call = PracticeCall(plan, on_event=on_event, scenario=scenario)

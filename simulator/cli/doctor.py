@@ -79,6 +79,7 @@ def doctor(
         report.fail("settings", f"{error} (using the defaults)")
         settings = Settings()
 
+    _history(report)
     _devices(report, settings)
     speech = _persona_voice(report)
     _speech_to_text(report, settings, speech)
@@ -88,6 +89,24 @@ def doctor(
         typer.echo(f"{report.failed} check(s) failed")
         raise typer.Exit(1)
     typer.echo("all checks passed")
+
+
+def _history(report: Report) -> None:
+    """Where the calls are kept, and whether the database opens (doctor never creates it)."""
+    from simulator.config import database_path
+    from simulator.history.store import HistoryError, open_history
+
+    path = database_path()
+    if not path.exists():
+        report.ok("history", f"no calls yet; they will be kept in {path}")
+        return
+    try:
+        with open_history(path) as store:
+            count = len(store.list_calls())
+    except HistoryError as error:
+        report.fail("history", str(error))
+        return
+    report.ok("history", f"{count} call(s) in {path}")
 
 
 def _devices(report: Report, settings: Any) -> None:

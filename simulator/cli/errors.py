@@ -30,14 +30,17 @@ def run_guarded(app: typer.Typer) -> None:
         print("callsim: interrupted", file=sys.stderr)
         raise SystemExit(130) from None
     except Exception as error:  # the one place that turns a crash into a line, never a traceback
-        import click
-
-        if isinstance(error, click.exceptions.Exit):
-            raise SystemExit(error.exit_code) from None
-        if isinstance(error, click.ClickException):
-            error.show()
-            raise SystemExit(error.exit_code) from None
-        if isinstance(error, click.exceptions.Abort):
+        exits, usage_errors, aborts = _command_line_exceptions()
+        if isinstance(error, exits):
+            raise SystemExit(getattr(error, "exit_code", 0)) from None
+        if isinstance(error, usage_errors):  # a mistyped command, option or value: usage and exit 2
+            show = getattr(error, "show", None)
+            if callable(show):
+                show()
+            else:
+                print(f"callsim: {error}", file=sys.stderr)
+            raise SystemExit(getattr(error, "exit_code", 2)) from None
+        if isinstance(error, aborts):
             print("callsim: aborted", file=sys.stderr)
             raise SystemExit(1) from None
         if isinstance(error, _known_errors()):
@@ -45,6 +48,17 @@ def run_guarded(app: typer.Typer) -> None:
             raise SystemExit(getattr(error, "exit_code", 1)) from None
         _report_crash(error)
         raise SystemExit(70) from None
+
+
+def _command_line_exceptions() -> tuple[tuple[type[BaseException], ...], ...]:
+    """Exit, usage and abort exceptions: Typer's own (it carries its own copy of click now) and click's."""
+    import click
+
+    return (
+        (typer.Exit, click.exceptions.Exit),
+        (typer.TyperException, click.ClickException),
+        (typer.Abort, click.exceptions.Abort),
+    )
 
 
 def _report_crash(error: BaseException) -> None:

@@ -159,7 +159,7 @@ def _report_for(store: HistoryStore, call: StoredCall) -> tuple[dict[str, Any] |
     """The saved report ("saved"); else one worked out now ("now", for an incomplete call); else why not."""
     if call.report is not None:
         return call.report, "saved"
-    if not any(turn.speaker == "caller" and turn.text.strip() for turn in call.transcript.turns):
+    if not call.transcript.caller_spoke():
         return None, "no caller turns"
     from simulator.scoring import score_transcript
 
@@ -200,36 +200,10 @@ def _report_lines(call: StoredCall, scored: dict[str, Any] | None, source: str) 
             continue
         lines += ["", title]
         lines += _section_lines(section)
-    lines += _metric_lines(scored.get("metrics"))
+    from simulator.scoring.report import metric_lines
+
+    lines += metric_lines(scored.get("metrics"))
     return lines
-
-
-def _metric_lines(metrics: Any) -> list[str]:
-    """The conversation metrics with the range call research calls good, where the report has them."""
-    if not isinstance(metrics, dict) or not metrics:
-        return []
-    lines = ["", "Metrics"]
-    width = max(len(str(name)) for name in metrics)
-    for name, metric in metrics.items():
-        if not isinstance(metric, dict):
-            lines.append(f"  {name:<{width}}  {metric}")
-            continue
-        value, unit = metric.get("value"), metric.get("unit") or ""
-        unit = "" if unit == "count" else unit
-        shown = f"{value:g} {unit}".strip() if _is_number(value) else "—"
-        lines.append(f"  {name:<{width}}  {shown}{_good_range(metric.get('good_range'))}")
-    return lines
-
-
-def _good_range(bounds: Any) -> str:
-    low, high = (list(bounds or []) + [None, None])[:2]
-    if _is_number(low) and _is_number(high):
-        return f"  (good: {low:g}–{high:g})"
-    if _is_number(low):
-        return f"  (good: at least {low:g})"
-    if _is_number(high):
-        return f"  (good: at most {high:g})"
-    return ""
 
 
 def _is_number(value: Any) -> bool:
@@ -282,12 +256,16 @@ def export(
     out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of the screen.")] = None,
 ) -> None:
     """Write the whole history: JSON in the transcript format (each call can be scored again), or CSV."""
-    from simulator.history.store import open_history
+    from simulator.history.store import DamagedCall, open_history
 
     calls: list[StoredCall] = []
     if _history_exists():
         with open_history() as store:
-            calls = [store.get_call(summary.id) for summary in store.list_calls()]
+            for summary in store.list_calls():
+                try:
+                    calls.append(store.get_call(summary.id))
+                except DamagedCall as damaged:  # one bad row must not hold back every other call
+                    typer.echo(f"callsim: skipped {damaged}", err=True)
     if format is ExportFormat.json:
         text = json.dumps([_call_json(call) for call in calls], indent=2, ensure_ascii=False) + "\n"
     else:

@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
 @scenarios_app.command()
 def validate(
     targets: Annotated[
-        list[str], typer.Argument(metavar="PATH...", help="Scenario files, folders of them, or scenario ids.")
+        list[str], typer.Argument(metavar="PATH", help="Scenario files, folders of them, or scenario ids.")
     ],
     strict: Annotated[
         bool, typer.Option("--strict", help="Also check the flow: unreachable states, dead ends, unreachable success.")
@@ -107,7 +107,10 @@ def schema() -> None:
 def new(
     scenario_id: Annotated[str, typer.Argument(metavar="ID", help="The new scenario's id, e.g. 'my-first-call'.")],
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="File (or folder) to write; default: your scenarios folder.")
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="A .yaml file, or a folder to write ID.yaml in; default: your scenarios folder."
+        ),
     ] = None,
 ) -> None:
     """Write a commented starting scenario to edit; it is valid as it is."""
@@ -117,8 +120,9 @@ def new(
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", scenario_id):
         raise UserError(f"'{scenario_id}' is not a valid id: use lower-case letters, digits, '-' and '_'")
     if out is None:
+        _refuse_a_shipped_id(scenario_id)
         target = config.user_scenarios_dir() / f"{scenario_id}.yaml"
-    elif out.is_dir():
+    elif out.is_dir() or out.suffix.lower() not in (".yaml", ".yml"):  # "-o new/" is a folder, made if need be
         target = out / f"{scenario_id}.yaml"
     else:
         target = out
@@ -133,6 +137,17 @@ def new(
         raise UserError(f"{target}: cannot write: {error.strerror or error}") from None
     typer.echo(str(target))
     typer.echo(f"Edit it, then check it with: callsim scenarios validate --strict {target}", err=True)
+
+
+def _refuse_a_shipped_id(scenario_id: str) -> None:
+    """Your scenario with a shipped id would hide the shipped one: `new` never does that by accident."""
+    from simulator import config
+
+    if (config.shipped_scenarios_dir() / f"{scenario_id}.yaml").is_file():
+        raise UserError(
+            f"'{scenario_id}' is a shipped scenario; yours with that id would replace it in every list."
+            f" Choose another id, e.g. 'my-{scenario_id}'"
+        )
 
 
 @scenarios_app.command("list")

@@ -15,16 +15,35 @@ def register(app: typer.Typer) -> None:
 
 
 def score(
-    file: Annotated[Path, typer.Argument(metavar="FILE.json", help="A transcript file (JSON).")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE.json", help="A transcript (`run --json`) or an export (`callsim export`).")
+    ],
+    call_id: Annotated[int | None, typer.Option("--call", metavar="ID", help="Only this call of an export.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
-    """Score a call: rigidity (lower is better), value added, next step, with evidence, tips and metrics."""
+    """Score a call: rigidity (lower is better), value added, next step, with evidence, tips and metrics.
+
+    An export holds many calls: each is scored in turn (or only the one named with --call).
+    """
+    from simulator.cli.errors import UserError
     from simulator.scoring import score_transcript
     from simulator.scoring.report import format_report
-    from simulator.transcript import load_transcript
+    from simulator.transcript import load_transcripts
 
-    report = score_transcript(load_transcript(file)).to_dict()
+    calls = load_transcripts(file)
+    if call_id is not None:
+        calls = [(number, transcript) for number, transcript in calls if number == call_id]
+        if not calls:
+            raise UserError(f"{file}: no call {call_id} in this file")
+    if not calls:
+        raise UserError(f"{file}: no calls in this file")
+    single = len(calls) == 1 and (calls[0][0] is None or call_id is not None)
+    reports = [(number, score_transcript(transcript).to_dict()) for number, transcript in calls]
     if as_json:
-        typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
-    else:
+        payload: object = reports[0][1] if single else [{"call": n, **report} for n, report in reports]
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    for position, (number, report) in enumerate(reports):
+        if not single:
+            typer.echo(("\n" if position else "") + f"== Call {number if number is not None else position + 1} ==")
         typer.echo(format_report(report))

@@ -37,6 +37,10 @@ class HistoryError(Exception):
     exit_code = 1
 
 
+class DamagedCall(HistoryError):
+    """One call's rows cannot be read back; the other calls are unaffected."""
+
+
 class CallNotFound(HistoryError):
     """A call id that is not in the history."""
 
@@ -320,14 +324,18 @@ class HistoryStore:
             return row, extra[0], extra[1], turns
 
         row, research, report, turn_rows = self._read(load)
-        summary = _summary(row)
-        transcript = Transcript(
-            scenario=summary.scenario,
-            research=json.loads(research),
-            outcome=summary.outcome,
-            turns=[_turn(turn_row) for turn_row in turn_rows],
-        )
-        return StoredCall(summary=summary, transcript=transcript, report=json.loads(report) if report else None)
+        try:
+            summary = _summary(row)
+            transcript = Transcript(
+                scenario=summary.scenario,
+                research=json.loads(research),
+                outcome=summary.outcome,
+                turns=[_turn(turn_row) for turn_row in turn_rows],
+            )
+            return StoredCall(summary=summary, transcript=transcript, report=json.loads(report) if report else None)
+        except (ValueError, TypeError) as error:  # JSON and pydantic errors: a row edited or damaged by hand
+            reason = " ".join(str(error).split())[:160]
+            raise DamagedCall(f"call {call_id} in the history ({self.path}) is damaged: {reason}") from error
 
     def earlier_openings(self, scenario_id: str | None, exclude: int | None = None) -> list[str]:
         """The first caller turn of each earlier call on this scenario, oldest first (rigidity across calls).

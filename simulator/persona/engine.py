@@ -53,6 +53,14 @@ PUSHY = frozenset({"entitled_demand", "rude"})
 MAX_PATIENCE_LOSS_PER_TURN = 2
 CALL_OVER_LINES = ("Sorry, I have to go now. Goodbye.", "I'm going to end the call here. Goodbye.")
 
+# Outcomes after which the caller gets one more turn to confirm the next step back before the goodbye.
+WRAP_UP_OUTCOMES = frozenset({"meeting_booked", "callback_scheduled", "message_taken"})
+CLOSING_LINES: dict[str, tuple[str, ...]] = {
+    "meeting_booked": ("Great. Speak then, bye for now.", "Perfect, talk then. Goodbye.", "Good. Until then, bye."),
+    "callback_scheduled": ("Thanks. Speak then, bye.", "Okay, talk then. Goodbye.", "Fine. Bye for now."),
+    "message_taken": ("I'll pass it on. Bye now.", "Will do. Goodbye.", "Noted. Thanks, bye."),
+}
+
 # What a persona says when the caller's turn moves nothing in the flow (the scenario may set its own).
 GENERIC_SILENCE = (
     "Hello? Are you still there?",
@@ -164,6 +172,12 @@ class PersonaEngine:
         text = self._choose(start.say, None, self._rng(0))
         state = replace(state, last_line=text, question_pending=_asks(text))
         return Reply(start.persona, text, state, start.outcome, ())
+
+    def closing(self, state: PersonaState) -> str:
+        """The persona's goodbye after the caller's wrap-up turn (confirming the agreed next step)."""
+        outcome = self._states[state.state].outcome
+        lines = CLOSING_LINES.get(outcome or "", CLOSING_LINES["meeting_booked"])
+        return self._choose(lines, state.last_line, self._rng(state.turn + 1))
 
     def speaker(self, state: PersonaState) -> Role:
         """The persona on the line in this state."""

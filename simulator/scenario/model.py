@@ -7,7 +7,7 @@ outcome. The models forbid unknown keys so a typo in a user's YAML is reported, 
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -100,7 +100,9 @@ class Condition(Strict):
 class Transition(Strict):
     on: list[str] = Field(min_length=1, description="Intent names; the transition fires when any is detected.")
     when: Condition = Field(default_factory=Condition)
-    to: str | list[str] = Field(description="Target state id; a list picks one at random (seeded).")
+    to: str | Annotated[list[str], Field(min_length=1)] = Field(
+        description="Target state id; a list picks one at random (seeded)."
+    )
     say: list[str] = Field(
         default_factory=list, description="What the persona says on the way (variants); default: the target's say."
     )

@@ -15,24 +15,15 @@ from simulator.scenario.suggest import did_you_mean
 
 
 def check_references(source: YamlSource, known_intents: Collection[str] | None) -> list[Problem]:
-    """Undefined states (start, gives_up, transition `to`), intents (`on`), personas; duplicate state ids.
+    """Undefined states (start, gives_up, transition `to`), intents (`on`), personas; duplicate state and fact ids.
 
     known_intents is None when the shared intent library could not be read (its own problems say why).
     """
     data = source.data
     problems: list[Problem] = []
     states = _list(data.get("states"))
-    first_seen: dict[str, int] = {}
-    for index, state in enumerate(states):
-        state_id = _dict(state).get("id")
-        if not isinstance(state_id, str):
-            continue
-        if state_id in first_seen:
-            line = source.locate(("states", first_seen[state_id], "id")).value[0] + 1
-            message = f"duplicate state id '{state_id}' (first defined on line {line})"
-            problems.append(source.problem(("states", index, "id"), message))
-        else:
-            first_seen[state_id] = index
+    first_seen = _unique_ids(source, "states", "state", problems)
+    _unique_ids(source, "research", "research fact", problems)
     state_ids = list(first_seen)
 
     def state_reference(loc: Loc, value: Any, what: str) -> None:
@@ -71,6 +62,22 @@ def check_references(source: YamlSource, known_intents: Collection[str] | None) 
                     message += "" if " (did you mean" in message else " (not in the shared library or `intents:`)"
                     problems.append(source.problem((*loc, "on", pick), message))
     return problems
+
+
+def _unique_ids(source: YamlSource, key: str, what: str, problems: list[Problem]) -> dict[str, int]:
+    """Each id in the list under `key` with its first index; a repeated id is a problem at the repeat."""
+    first_seen: dict[str, int] = {}
+    for index, item in enumerate(_list(source.data.get(key))):
+        item_id = _dict(item).get("id")
+        if not isinstance(item_id, str):
+            continue
+        if item_id in first_seen:
+            line = source.locate((key, first_seen[item_id], "id")).value[0] + 1
+            message = f"duplicate {what} id '{item_id}' (first defined on line {line})"
+            problems.append(source.problem((key, index, "id"), message))
+        else:
+            first_seen[item_id] = index
+    return first_seen
 
 
 def _list(value: Any) -> list[Any]:

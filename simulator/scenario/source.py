@@ -122,6 +122,9 @@ class YamlSource:
             return None, [Problem(self.filename, 1, 1, "the document refers to itself (a recursive alias)")]
 
 
+MAX_SCENARIO_CHARS = 1_000_000  # the shipped scenarios are about 10,000; a million takes seconds to check
+
+
 def read_yaml(path: Path) -> YamlSource:
     """Read and parse a file; every way it can fail becomes a ScenarioError naming the file."""
     name = str(path)
@@ -149,6 +152,10 @@ def parse_yaml(text: str, filename: str) -> YamlSource:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+    if len(text) > MAX_SCENARIO_CHARS:  # parsing time grows faster than the file: refuse before it
+        size = f"{len(text) / 1_000_000:.1f} million characters"
+        limit = f"{MAX_SCENARIO_CHARS // 1_000_000} million"
+        raise ScenarioError([Problem(filename, 0, 0, f"too large for a scenario ({size}; the limit is {limit})")])
     yaml = YAML(typ="rt")
     root = None
     try:
@@ -384,7 +391,10 @@ def _join(applied: Loc, messages: list[str]) -> str:
     prefix = f"{_path(applied)}: " if applied else ""
     bodies = [message.removeprefix(prefix) for message in messages]
     expected = [body.split(", got ")[0] for body in bodies]
-    got = bodies[0].split(", got ")[1] if ", got " in bodies[0] else ""
+    # the branch of the right shape says best what was wrong ("a list of at least 1 item, got 0")
+    shaped = [body for body in bodies if body.startswith("expected a list of at least")]
+    first = shaped[0] if shaped else bodies[0]
+    got = first.split(", got ")[1] if ", got " in first else ""
     joined = " or ".join(dict.fromkeys(part.removeprefix("expected ") for part in expected))
     return f"{prefix}expected {joined}" + (f", got {got}" if got else "")
 
@@ -425,7 +435,8 @@ def _message(model: type[BaseModel], position: Position, detail: dict[str, Any])
         body = f"expected {_EXPECTED[kind]}, got {_kind(given)}"
     elif kind == "too_short":
         least = ctx.get("min_length", 1)
-        body = f"expected at least {least} item{'s' if least != 1 else ''}, got {ctx.get('actual_length', 0)}"
+        actual = ctx.get("actual_length", 0)
+        body = f"expected a list of at least {least} item{'s' if least != 1 else ''}, got {actual or 'none'}"
     elif kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         limit = next(iter(ctx.values()), "")
         words = {

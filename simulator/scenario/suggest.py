@@ -12,8 +12,9 @@ from rapidfuzz import fuzz, process
 
 
 def closest(word: str, choices: Iterable[str], *, limit: int = 1, cutoff: float = 60) -> list[str]:
-    """Known names that look like word, best first (rapidfuzz ratio)."""
-    matches = process.extract(word, list(dict.fromkeys(choices)), scorer=fuzz.ratio, limit=limit, score_cutoff=cutoff)
+    """Known names that look like word, best first (rapidfuzz ratio, ignoring case)."""
+    unique = list(dict.fromkeys(choices))
+    matches = process.extract(word, unique, scorer=fuzz.ratio, processor=str.casefold, limit=limit, score_cutoff=cutoff)
     return [match[0] for match in matches]
 
 

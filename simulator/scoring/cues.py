@@ -11,7 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from simulator.scoring.language import contains_phrase, find_phrases, research_mentions, words
+from simulator.scoring.language import (
+    contains_phrase,
+    find_phrases,
+    find_questions,
+    persona_questions,
+    research_mentions,
+    words,
+)
 from simulator.transcript import Transcript
 
 REASON_PHRASES = (
@@ -79,7 +86,7 @@ CANNED_REBUTTALS = (
     "thats exactly why", "thats exactly what", "thats why im calling", "most of our clients said",
     "most of my clients", "a lot of people tell me", "i hear that a lot", "i hear that all the time",
     "if i could show you", "what if i told you", "dont you want", "wouldnt you agree", "felt the same way",
-    "just give me", "fair enough but", "i totally get that but", "im sure you", "you owe it to",
+    "fair enough but", "i totally get that but", "im sure you", "you owe it to",
     "everyone says that", "thats what everyone says", "trust me",
 )  # fmt: skip
 ANSWER_STARTS = frozenset(
@@ -87,11 +94,17 @@ ANSWER_STARTS = frozenset(
      "right", "both", "neither", "depends", "maybe", "probably", "definitely", "certainly", "mostly",
      "partly", "fine", "good", "great", "of", "course", "indeed", "exactly"}
 )  # fmt: skip
-# Open invitations to talk: any answer takes them up.
-GENERIC_QUESTIONS = (
+# Questions about what the call is for: the answer has to say it (a reason, research, or something
+# new about the topic). "Put me through" or "Is Daniel around?" ignores them.
+PURPOSE_QUESTIONS = (
+    "what do you need", "what do you want", "whats the idea", "what is the idea", "what is it",
+    "whats it about", "what is this about", "whats this about", "what is it about", "regarding", "purpose",
+    "in reference to", "why are you calling", "what are you calling about", "whats this for", "what for",
+)  # fmt: skip
+# Open invitations to talk: any reply that offers something takes them up, except a bare demand.
+INVITATIONS = (
     "help you", "do for you", "i help", "can i help", "may i help", "how are you", "hello", "in mind",
-    "on your mind", "go on", "go ahead", "whats up", "what can i do", "what do you need", "what do you want",
-    "whats the idea", "what is it", "whats it about", "what is this about", "whats this about",
+    "on your mind", "go on", "go ahead", "whats up", "what can i do", "hows it going", "how is it going",
 )  # fmt: skip
 
 DAYS = frozenset(
@@ -117,16 +130,36 @@ FORMATS = frozenset(
 PROPOSAL_PHRASES = (
     "how about", "would", "could we", "can we", "lets", "shall we", "does", "works for", "are you free",
     "is she free", "is he free", "i could do", "how does", "what about", "book", "put in", "pencil",
+    "suggest", "propose",
 )  # fmt: skip
+# Saying yes to a next contact: these commit to it wherever they come...
 AGREEMENTS = (
-    "that works", "works for me", "works", "sure", "okay", "ok", "fine", "sounds good", "yes", "yeah",
-    "lets do", "i can do", "put it in", "book it", "send the invite", "send me the invite", "send an invite",
-    "shes free", "hes free", "go ahead", "alright", "all right", "perfect", "deal", "try her", "try him",
-    "call back", "she has", "he has", "i have", "fine by me", "see you", "lovely", "great", "done", "booked",
-    "put that in", "in his diary", "in her diary", "in my diary", "in the diary", "in his calendar",
-    "in her calendar", "send you an invite", "looking forward", "talk then", "speak then",
+    "that works", "works for me", "works", "lets do", "i can do", "put it in", "book it", "send the invite",
+    "send me the invite", "send an invite", "shes free", "hes free", "try her", "try him", "call back",
+    "fine by me", "see you", "thats booked", "youre booked", "its booked", "ive booked", "put that in",
+    "in his diary", "in her diary", "in my diary", "in the diary", "in his calendar", "in her calendar",
+    "send you an invite", "looking forward", "talk then", "speak then", "sounds good",
+)  # fmt: skip
+# ...these only right after the proposal, and not when they just let the caller go on talking.
+SOFT_AGREEMENTS = (
+    "sure", "okay", "ok", "fine", "yes", "yeah", "go ahead", "alright", "all right", "perfect", "deal",
+    "lovely", "great", "done",
+)  # fmt: skip
+GO_ON = (
+    "go on", "youve got", "you have", "make it quick", "be quick", "keep it short", "im listening",
+    "quickly", "briefly", "in a nutshell", "what is it", "whats it about", "whats this about",
 )  # fmt: skip
 REFUSALS = ("doesnt work", "cant do", "not interested", "wont work", "not possible", "no thanks", "no thank you")
+# Words that turn a yes into a no or a counter-offer: "Sure, but she's away Thursday", "Friday instead".
+_BUT_NOT = frozenset(
+    {"not", "no", "cant", "cannot", "wont", "isnt", "doesnt", "dont", "away", "instead", "unless", "but", "out",
+     "off", "busy", "booked", "full", "meeting", "meetings", "travelling", "traveling", "holiday", "leave"}
+)  # fmt: skip
+# When a follow-up happens, said without a day or clock time: "I'll send the invite now".
+FOLLOW_UP_WHEN = (
+    "now", "today", "this afternoon", "this morning", "this evening", "tonight", "right after", "straight after",
+    "right away", "straight away", "end of the day", "end of day", "within the hour", "shortly",
+)  # fmt: skip
 FOLLOW_UPS = (
     "ill call", "i will call", "ill ring", "ill send", "i will send", "ill follow up", "i will follow up",
     "ill email", "ill reach out", "ill be in touch", "ill get back", "ill put", "ill book", "ill try",
@@ -167,6 +200,8 @@ def reason_position(transcript: Transcript) -> tuple[int, int] | None:
 
 
 _CLOCK = re.compile(r"^\d{1,2}(am|pm)?$")
+_GREETINGS = frozenset({"morning", "afternoon", "evening"})
+_NOT_TIMES = frozenset({"year", "month", "week", "day", "of", "more", "other"})
 
 
 def concrete_when(tokens: Sequence[str]) -> tuple[bool, bool]:
@@ -184,8 +219,8 @@ def _names_time(tokens: Sequence[str], index: int) -> bool:
     word = tokens[index]
     before = tokens[index - 1] if index else ""
     after = tokens[index + 1] if index + 1 < len(tokens) else ""
-    if word in TIME_WORDS:
-        return word != "am" and before not in {"good", "this", "the"}  # not "good morning"
+    if word in TIME_WORDS:  # not "good morning", nor "Morning Sam" opening a line
+        return word != "am" and before not in {"good", "this", "the"} and (index > 0 or word not in _GREETINGS)
     after2 = tokens[index + 2] if index + 2 < len(tokens) else ""
     if _CLOCK.match(word):
         return (
@@ -195,6 +230,8 @@ def _names_time(tokens: Sequence[str], index: int) -> bool:
             or after in {"am", "pm", "oclock", "30", "15", "45", "thirty"}
         )
     if word in NUMBER_WORDS:
+        if before in {"before", "after", "until", "till"}:  # "before nine", not "after two years"
+            return after not in DURATION_UNITS and after not in _NOT_TIMES and not after.endswith("s")
         return (before in {"at", "around", "by"} and after not in DURATION_UNITS) or after in {
             "am",
             "pm",
@@ -236,8 +273,63 @@ def is_objection(text: str) -> list[str]:
     return find_phrases(words(text), OBJECTIONS)
 
 
-def is_agreement(text: str) -> bool:
+def is_refusal(text: str) -> bool:
     tokens = words(text)
-    if find_phrases(tokens, REFUSALS) or (tokens[:1] == ["no"] and not concrete_when(tokens)[0]):
+    return bool(find_phrases(tokens, REFUSALS)) or (tokens[:1] == ["no"] and not concrete_when(tokens)[0])
+
+
+def agrees(text: str, proposal: str, right_after: bool) -> bool:
+    """Whether a persona line says yes to the caller's proposal.
+
+    "That works", "put it in the diary" or the proposed slot said back ("Fine. Friday at nine.") agree
+    wherever they come. A bare "okay" or "sure" agrees only right after the proposal, and not when the
+    line lets the caller go on ("Okay. You've got two minutes. Go on."), asks something back ("Okay,
+    what's it about?") or turns it down ("Sure, but she's away Thursday").
+    """
+    tokens = words(text)
+    if is_refusal(text):
         return False
-    return bool(find_phrases(tokens, AGREEMENTS))
+    if find_phrases(tokens, AGREEMENTS):
+        return True
+    if persona_questions(text) or set(tokens) & _BUT_NOT:
+        return False
+    days, times = slot_words(tokens)
+    proposed_days, proposed_times = slot_words(words(proposal))
+    if days & proposed_days or times & proposed_times:
+        return True
+    return right_after and bool(find_phrases(tokens, SOFT_AGREEMENTS)) and not find_phrases(tokens, GO_ON)
+
+
+def is_proposal(text: str) -> bool:
+    """A next contact put to the other side: a day, time, length or format, asked or offered
+    ("would Thursday at two work", "let's do Friday", "I'll call her at nine"), or a whole slot
+    ("Tuesday at ten for fifteen minutes"); not a day mentioned in passing ("I know you're busy this
+    afternoon")."""
+    tokens = words(text)
+    day, time = concrete_when(tokens)
+    if day and time or ((day or time) and has_duration(tokens)):
+        return True  # "Tuesday at ten for fifteen minutes" is a slot, however it is phrased
+    if not (day or time or has_duration(tokens) or has_format(tokens)):
+        return False
+    return bool(find_questions(text) or find_phrases(tokens, PROPOSAL_PHRASES + FOLLOW_UPS))
+
+
+_NUMBER_VALUES = {
+    word: str(value)
+    for value, word in enumerate(
+        ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+    )
+}
+
+
+def slot_words(tokens: Sequence[str]) -> tuple[set[str], set[str]]:
+    """(days, times) a line names, spelt one way ("thursdays" → "thursday", "two"/"2pm" → "2"), so a
+    confirmation can be checked against the slot that was agreed."""
+    days = {word.removesuffix("s") for word in tokens if word in DAYS}
+    days |= set(find_phrases(tokens, ("next week", "this week", "end of the week", "later today", "first thing")))
+    times = set()
+    for index, word in enumerate(tokens):
+        if _names_time(tokens, index):
+            bare = word.removesuffix("am").removesuffix("pm") or word
+            times.add(_NUMBER_VALUES.get(bare, bare))
+    return days, times

@@ -50,8 +50,9 @@ def _rigidity_tip(key: str, card: ScoreCard, transcript: Transcript) -> str:
         asked = transcript.turns[item.turn - 2].text if item.turn >= 2 else ""
         question = find_questions(asked)
         said = " ".join(question[0].words) if question else _short(asked)
+        instead = "made a demand instead" if item.why.startswith("demands") else "answered something else"
         return (
-            f'In turn {item.turn} you were asked "{said}" and answered something else. Answer it in one '
+            f'In turn {item.turn} you were asked "{said}" and {instead}. Answer it in one '
             "sentence first, then steer the call."
         )
     if key == "ignored_objection" and item:

@@ -93,38 +93,73 @@ class Question:
 PERSONAL = frozenset({"you", "i", "we", "she", "he", "they"})
 # Words after which an inverted auxiliary is not a question: "so do we", "than we do", "if you could".
 _NOT_INVERSION_AFTER = frozenset(
-    {"so", "neither", "nor", "than", "as", "if", "whether", "that", "thats", "i", "we", "you", "they", "she",
+    {"so", "neither", "nor", "than", "as", "if", "whether", "thats", "i", "we", "you", "they", "she",
      "he", "it", "what", "how", "when", "where", "why", "who", "which", "can", "could", "would", "will"}
 )  # fmt: skip
-# Verbs that embed a wh-clause in a statement: "I know what is going on", "that's how it works".
+# Words that embed a wh-clause in a statement: "I know what is going on", "that's how it works",
+# "we found out what would help".
 _EMBEDDERS = frozenset(
     {"know", "knows", "see", "tell", "ask", "asked", "wonder", "understand", "show", "is", "thats", "about",
      "matter", "depends", "exactly", "sure", "idea", "learn", "explain", "decide", "remember", "forget",
-     "heres", "like", "hear", "showed", "told", "wondering"}
+     "heres", "like", "hear", "showed", "told", "wondering", "out", "on", "of"}
 )  # fmt: skip
 
 
 _MODALS = frozenset({"would", "could", "can", "will", "does", "did", "should", "shall"})
 
 
-def _clause_start(tokens: Sequence[str], index: int) -> bool:
-    if index == 0 or tokens[index - 1] in CLAUSE_OPENERS:
+# Days a proposal names right after its auxiliary: "would thursday work", "does next week suit".
+_DAY_WORDS = frozenset(
+    {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "tomorrow", "today", "next"}
+)
+# Forms of "be" that open a yes/no question at a sentence start ("Is Daniel around?"), unless the
+# speaker dropped the subject of a statement ("is what it is", "are all set"), or that ask after
+# someone anywhere ("hi sam is dana available"). Only interjections open a sentence for them: after
+# "today" or "and", "is" continues a statement ("the benefit today is huge").
+_BE = frozenset({"is", "are"})
+_NOT_AFTER_BE = frozenset(
+    {"what", "all", "just", "not", "also", "still", "really", "great", "good", "fine", "always", "often",
+     "never", "sometimes", "right", "back", "usually", "mostly", "currently"}
+)  # fmt: skip
+_BEFORE_BE = frozenset({"okay", "ok", "well", "great", "thanks", "perfect", "yeah", "yes", "right", "sure"})
+_AVAILABLE = frozenset({"around", "there", "here", "available", "free", "busy", "back"})
+
+
+def sentence_starts(text: str) -> frozenset[int]:
+    """Word indices (in `words(text)`) that begin a sentence: after ".", "!", "?", ";" or ":".
+
+    Typed text marks them; speech-to-text mostly does not, so the question patterns never need them,
+    they only make a question after a full stop as visible as one after "so" or "okay".
+    """
+    starts = {0}
+    count = 0
+    for sentence in re.split(r"[.!?;:]+(?:\s|$)", text):
+        if count:
+            starts.add(count)
+        count += len(words(sentence))
+    return frozenset(starts)
+
+
+def _clause_start(tokens: Sequence[str], index: int, starts: frozenset[int] = frozenset()) -> bool:
+    if index == 0 or index in starts or tokens[index - 1] in CLAUSE_OPENERS:
         return True
     return index >= 2 and tokens[index - 2 : index] in (["thank", "you"], ["of", "course"], ["i", "see"])
 
 
-def _question_at(tokens: Sequence[str], index: int) -> bool | None:
+def _question_at(tokens: Sequence[str], index: int, starts: frozenset[int] = frozenset()) -> bool | None:
     """True (open) / False (closed) if a question starts at `index`, else None.
 
     Without punctuation a clause start is rarely visible, so the strong patterns count anywhere: an
-    inverted auxiliary before a personal pronoun ("could you", "do we"), a wh-word before an auxiliary
-    ("when is a good time") unless a verb embeds it ("I know what is"), "who" before a verb.
+    inverted auxiliary before a personal pronoun ("could you", "do we") or a day ("would thursday at
+    two work"), a wh-word before an auxiliary ("when is a good time", "what would make it worth it")
+    unless a verb embeds it ("I know what is"), "who" before a verb. `starts` are sentence starts
+    known from punctuation, when the text has any.
     """
     word = tokens[index]
     before = tokens[index - 1] if index else ""
     after = tokens[index + 1] if index + 1 < len(tokens) else ""
     after2 = tokens[index + 2] if index + 2 < len(tokens) else ""
-    starts_clause = _clause_start(tokens, index)
+    starts_clause = _clause_start(tokens, index, starts)
     for prompt in OPEN_PROMPTS:
         if starts_clause and contains_phrase(tokens[index : index + len(prompt.split())], prompt) == 0:
             return True
@@ -139,6 +174,8 @@ def _question_at(tokens: Sequence[str], index: int) -> bool | None:
             return None
         if after in AUXILIARIES and (after2 in SUBJECTS or starts_clause or after2 in {"a", "the", "good", "best"}):
             return is_open  # "how do you", "what would it", "when is a good time"
+        if word in {"what", "how", "why"} and after in _MODALS:
+            return True  # "either way what would make it worth it"; "which would", "who would" are relatives
         if word in {"whats", "hows", "whos", "wheres", "whens"} and (starts_clause or after not in PERSONAL):
             return is_open  # "what's the idea", "who's the right person"
         if word == "who" and (after.endswith("s") or after in AUXILIARIES) and after not in PERSONAL:
@@ -147,12 +184,22 @@ def _question_at(tokens: Sequence[str], index: int) -> bool | None:
             return is_open
         if word in {"what", "how"} and starts_clause and after in {"about", "if", "else"}:
             return True
+        if word in {"what", "how"} and after == "about" and (after2 in _DAY_WORDS | PERSONAL or after2[:1].isdigit()):
+            return True  # "keep it brief how about thursday at 2pm"
         ahead = tokens[index + 2 : index + 6]
         if any(a in AUXILIARIES and b in PERSONAL for a, b in zip(ahead, ahead[1:], strict=False)):
             return is_open  # "what kind of system do you use", "how many trucks do you run"
         return None
     if word in _MODALS and starts_clause and after and after not in AUXILIARIES | {"not", "be"}:
         return False  # "would tuesday at ten work", "does thursday suit her"
+    if word in _MODALS and after in _DAY_WORDS and before not in _NOT_INVERSION_AFTER:
+        return False  # "that helps would thursday at two work": no statement puts a day after "would"
+    if word in _BE and after and after not in AUXILIARIES | _NOT_AFTER_BE and not after.endswith(("ly", "ed")):
+        if index == 0 or index in starts or before in _BEFORE_BE:
+            return False  # "Is Daniel around?", "okay are you the right person"
+        after3 = tokens[index + 3] if index + 3 < len(tokens) else ""
+        if after not in SUBJECTS and (after2 in _AVAILABLE or (after2 == "the" and after3 in {"right", "best"})):
+            return False  # "hi sam is dana available", "is dana the right person", not "she is usually around"
     if word in AUXILIARIES and after in SUBJECTS:
         if word in {"have", "has", "had"} and after2 in {"to", "got"}:
             return None
@@ -164,10 +211,11 @@ def _question_at(tokens: Sequence[str], index: int) -> bool | None:
 def find_questions(text: str) -> list[Question]:
     """The questions in a turn, each counted once even if it runs on for many words."""
     tokens = words(text)
+    starts = sentence_starts(text)
     found: list[Question] = []
     index = 0
     while index < len(tokens):
-        kind = _question_at(tokens, index)
+        kind = _question_at(tokens, index, starts)
         if kind is None:
             for tag in TAG_QUESTIONS:
                 if contains_phrase(tokens[index:], tag) == 0:
@@ -179,11 +227,26 @@ def find_questions(text: str) -> list[Question]:
         # a wh-question carries its own inversion a few words on ("what kind of system do you use")
         reach = index + (5 if tokens[index] in OPEN_WORDS | OTHER_WH_WORDS else 2)
         end = index + 1
-        while end < len(tokens) and not (end > reach and _question_at(tokens, end) is not None):
+        while end < len(tokens) and not (end > reach and _question_at(tokens, end, starts) is not None):
             end += 1
-        found.append(Question(start=index, open=kind, words=tuple(tokens[index:end])))
+        found.append(
+            Question(start=index, open=kind or _asks_to_ask_open(tokens, index), words=tuple(tokens[index:end]))
+        )
         index = end
     return found
+
+
+# "Can I ask how you plan to...": permission to ask, then an open question.
+_ASK_LEADS = (("can", "i", "ask"), ("may", "i", "ask"), ("could", "i", "ask"), ("can", "you", "tell", "me"),
+              ("could", "you", "tell", "me"))  # fmt: skip
+
+
+def _asks_to_ask_open(tokens: list[str], index: int) -> bool:
+    for lead in _ASK_LEADS:
+        after = index + len(lead)
+        if tuple(tokens[index:after]) == lead and after < len(tokens) and tokens[after] in OPEN_WORDS:
+            return True
+    return False
 
 
 # --- content words, research ----------------------------------------------------------------------
@@ -256,22 +319,42 @@ class ResearchMention:
         return 0.5 if len(telling[0]) >= 6 else 0.0
 
 
+_POSSESSIVE = re.compile(r"['\u2019]s$", re.IGNORECASE)
+
+
+def _plain(piece: str) -> str:
+    """A word of a fact without its punctuation and possessive: "Corvane's," → "Corvane"."""
+    return _POSSESSIVE.sub("", piece.rstrip(".,;:!?"))
+
+
+def _name_forms(piece: str) -> list[str]:
+    """A name as the caller may say it: "Corvane's" is heard as "corvanes" and as "corvane"."""
+    return words(piece) + words(_plain(piece))
+
+
+def _starts_with_a_name(piece: str) -> bool:
+    """Whether a fact's capitalised first word is a name ("Catherine spoke…", "Corvane's results…"),
+    not an ordinary word that opens a sentence ("The annual report…", "Opened…", "Hiring…")."""
+    word = "".join(words(_plain(piece)))
+    return word not in STOPWORDS and not word.endswith(("ed", "ing"))
+
+
 def fact_names(facts: Sequence[str]) -> frozenset[str]:
-    """Words that name someone or something rather than say a fact: capitalised inside a fact, or
-    shared by several facts (the prospect's name usually is both)."""
+    """Words that name someone or something rather than say a fact: capitalised inside a fact or at
+    its start, or shared by several facts (the prospect's name usually is both), in plain and
+    possessive form."""
     names: set[str] = set()
     counts: dict[str, int] = {}
     for fact in facts:
         pieces = [piece for piece in fact.split() if words(piece)]
         for position, piece in enumerate(pieces):
-            following = pieces[position + 1] if position + 1 < len(pieces) else ""
-            # a capital inside a sentence marks a name; at its start, only when a capital follows too
-            if piece[:1].isupper() and (position or following[:1].isupper()):
-                names.update(words(piece))
-        for word in set(content_words(fact)):
+            starts = position == 0 or pieces[position - 1].endswith((".", "!", "?", ":"))
+            if piece[:1].isupper() and (not starts or _starts_with_a_name(piece)):
+                names.update(_name_forms(piece))
+        for word in set(content_words(" ".join(_plain(piece) for piece in pieces))):
             counts[word] = counts.get(word, 0) + 1
     if len(facts) > 1:
-        names.update(word for word, count in counts.items() if count > 1)
+        names.update(form for word, count in counts.items() if count > 1 for form in (word, word + "s"))
     return frozenset(names)
 
 

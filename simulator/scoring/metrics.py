@@ -17,12 +17,18 @@ from simulator.transcript import Transcript, Turn
 GONG_TALK = "Gong Labs, 25,537 B2B sales calls: top performers talk about 43% of the time; above 65% loses"
 GONG_MONOLOGUE = "Gong Labs tracks the longest monologue per call; coaching guidance keeps it under about 45-75 s"
 GONG_QUESTIONS = "Gong Labs: 11-14 questions spread over a discovery call convert best; none is a pitch, not a call"
+QUESTION_PACE = "Gong Labs' 11-14 questions per discovery call, scaled to a short cold call: callsim's rule of thumb"
+OPEN_QUESTIONS = "Open questions (what, how, why) let the other person talk; callsim asks for at least one a call"
+CLOSED_QUESTIONS = "Closed questions pin down facts and times; no target, shown beside open questions for the mix"
 PACE = "Conversational English runs at about 150 wpm; Gong Labs saw reps speed from ~173 to ~188 wpm under pushback"
 FILLERS = "Speaking coaches (Toastmasters' ah-counter, call-coaching tools) flag more than about 2 fillers a minute"
 TURN_TAKING = "Stivers et al. 2009 (PNAS), turn-taking in 10 languages: replies typically follow within 0-0.5 s"
 INTERRUPT = "Gong Labs: top performers let the buyer finish and pause after objections instead of talking over them"
 FIRST_QUESTION = "Cold Call Gym, 10,247 cold calls: 91% of successful calls asked a question within the first 27 s"
 REASON = "Gong Labs, 90,380 connected cold calls: the caller must earn time at once; 30 s is callsim's rule of thumb"
+
+# The unit of a count: none, so "1" and "at most 1" read right wherever a report puts a unit after a number.
+COUNT = ""
 
 FILLER_SOUNDS = frozenset({"um", "uh", "er", "erm", "uhm", "umm", "uhh", "hmm", "mm", "ah"})
 # "like" is a filler after these words ("it was like", "so like"); after "would", "looks" it is a verb.
@@ -163,17 +169,17 @@ def compute_metrics(transcript: Transcript) -> list[Metric]:
         Metric("talk_ratio", _round(100 * caller_seconds / speech_seconds, 1) if speech_seconds else None,
                "%", (40.0, 60.0), GONG_TALK),
         Metric("longest_monologue", _round(max(stretches, default=0.0), 1), "s", (None, 60.0), GONG_MONOLOGUE),
-        Metric("questions", float(len(questions)), "questions", (2.0, None), GONG_QUESTIONS),
+        Metric("questions", float(len(questions)), COUNT, (2.0, None), GONG_QUESTIONS),
         Metric("questions_per_minute", _round(per_minute(len(questions), call_minutes)), "per min",
-               (0.5, 3.0), GONG_QUESTIONS),
-        Metric("open_questions", float(open_count), "questions", (1.0, None), GONG_QUESTIONS),
-        Metric("closed_questions", float(len(questions) - open_count), "questions", (None, None), GONG_QUESTIONS),
+               (0.5, 3.0), QUESTION_PACE),
+        Metric("open_questions", float(open_count), COUNT, (1.0, None), OPEN_QUESTIONS),
+        Metric("closed_questions", float(len(questions) - open_count), COUNT, (None, None), CLOSED_QUESTIONS),
         Metric("fillers_per_minute", _round(per_minute(fillers, caller_seconds / 60)), "per min",
                (None, 2.0), FILLERS),
         Metric("pace", _round(per_minute(caller_words, caller_seconds / 60), 1), "wpm", (140.0, 170.0), PACE),
         Metric("mean_answer_gap", _round(sum(gaps) / len(gaps)) if gaps else None, "s", (0.0, 1.5),
                TURN_TAKING),
-        Metric("interruptions", float(len(interruptions(transcript))), "times", (None, 1.0), INTERRUPT),
+        Metric("interruptions", float(len(interruptions(transcript))), COUNT, (None, 1.0), INTERRUPT),
         Metric("time_to_first_question", _round(first_question, 1), "s", (None, 60.0), FIRST_QUESTION),
         Metric("time_to_reason", _round(reason_at, 1), "s", (None, 30.0), REASON),
     ]  # fmt: skip

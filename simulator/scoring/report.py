@@ -38,15 +38,29 @@ def _number(value: Any) -> str:
     return str(value)
 
 
+# Units that reports saved before counts lost theirs still carry: shown as plain numbers too.
+_COUNT_UNITS = frozenset({"questions", "times", "count"})
+
+
+def _with_unit(text: str, unit: str) -> str:
+    """A number and its unit ("6 s", "52 %"); a count has none, so it reads "1", not "1 questions"."""
+    return f"{text} {unit}" if unit and unit not in _COUNT_UNITS else text
+
+
 def _good_range(bounds: list[Any], unit: str) -> str:
     low, high = bounds
     if low is None and high is None:
         return "(no target)"
     if low is None:
-        return f"≤ {_number(high)} {unit}"
+        return _with_unit(f"≤ {_number(high)}", unit)
     if high is None:
-        return f"≥ {_number(low)} {unit}"
-    return f"{_number(low)}–{_number(high)} {unit}"
+        return _with_unit(f"≥ {_number(low)}", unit)
+    return _with_unit(f"{_number(low)}–{_number(high)}", unit)
+
+
+def _points(points: Any) -> str:
+    """Signed points ("+25", "-4"); an item that earned nothing says so instead of a bare "0"."""
+    return f"{points:+g}" if points else "no points"
 
 
 def format_report(report: Mapping[str, Any]) -> str:
@@ -66,19 +80,29 @@ def format_report(report: Mapping[str, Any]) -> str:
         lines += ["", f"{title}: {_number(scores.get(name))}"]
         for item in evidence.get(name, []):
             points = item.get("points") or 0
-            lines.append(f'  {item.get("effect", " ")} turn {item.get("turn")}: "{item.get("text", "")}"')
-            lines.append(f"      {item.get('why', '')} ({f'{points:+g}' if points else '0'})")
+            effect = item.get("effect", " ") if points else "·"  # earned nothing: neither raised nor lowered
+            lines.append(f'  {effect} turn {item.get("turn")}: "{item.get("text", "")}"')
+            lines.append(f"      {item.get('why', '')} ({_points(points)})")
         if tips.get(name):
             lines.append(f"  Tip: {tips[name]}")
     cross = report.get("cross_call") or {}
     if cross.get("repeated_opening"):
         lines += ["", f"Across calls: your opening is {cross['best_similarity']:.0f}% the same as an earlier call's."]
-    metrics = report.get("metrics") or {}
-    if metrics:
-        lines += ["", "Metrics (good range from published call research; see docs/scoring.md)"]
+    lines += metric_lines(report.get("metrics"))
+    return "\n".join(lines)
+
+
+def metric_lines(metrics: Any) -> list[str]:
+    """The conversation metrics, each with the range call research calls good (also `callsim report`)."""
+    if not isinstance(metrics, dict) or not metrics:
+        return []
+    lines = ["", "Metrics (good range from published call research; see docs/scoring.md)"]
     for name, metric in metrics.items():
+        if not isinstance(metric, dict):
+            lines.append(f"     {METRIC_TITLES.get(name, name):<27} {metric}")
+            continue
         mark = "ok" if metric.get("in_range") else "--"
-        value = f"{_number(metric.get('value'))} {metric.get('unit', '')}"
+        value = _with_unit(_number(metric.get("value")), metric.get("unit", ""))
         good = _good_range(metric.get("good_range") or [None, None], metric.get("unit", ""))
         lines.append(f"  {mark} {METRIC_TITLES.get(name, name):<27} {value:<14} good: {good}")
-    return "\n".join(lines)
+    return lines

@@ -19,6 +19,8 @@ from simulator.scoring.evidence import Criterion, ScoreCard, quote
 from simulator.scoring.feedback import choose_tips
 from simulator.scoring.language import (
     AUXILIARIES,
+    OPEN_WORDS,
+    OTHER_WH_WORDS,
     content_words,
     find_phrases,
     find_questions,
@@ -105,9 +107,10 @@ def _value_added(transcript: Transcript) -> ScoreCard:
             card.add("research", number, quote(text), weight * strength,
                      f"{how} the research '{fact}' ({', '.join(matched)})")  # fmt: skip
         if not best:
-            card.add("research", opening[0], quote(opening[1].text), 0,
-                     f"none of the {len(transcript.research)} research facts was used, e.g. "
-                     f"'{transcript.research[0]}'")  # fmt: skip
+            fact, count = transcript.research[0], len(transcript.research)
+            unused = (f"the research fact '{fact}' was not used" if count == 1
+                      else f"none of the {count} research facts was used, e.g. '{fact}'")  # fmt: skip
+            card.add("research", opening[0], quote(opening[1].text), 0, unused)
 
     gave = False
     for number, turn in caller:
@@ -130,7 +133,9 @@ def _value_added(transcript: Transcript) -> ScoreCard:
     for number, turn in caller:
         tokens = words(turn.text)
         mine = sum(1 for word in tokens if word in cues.SELF_WORDS)
-        yours = sum(1 for word in tokens if word in cues.OTHER_WORDS)
+        # the "you" of a demand ("can you give me your direct line") is about what the caller wants
+        demands = find_phrases(tokens, cues.ENTITLEMENT)
+        yours = 0 if demands else sum(1 for word in tokens if word in cues.OTHER_WORDS)
         self_count += mine
         other_count += yours
         most_you = max(most_you, (yours, number, turn.text))
@@ -195,29 +200,76 @@ def _asked_about(question: Sequence[str]) -> str:
     return ""
 
 
-def _answers(caller_text: str, persona_text: str, spoken: set[str]) -> str | None:
-    """How the caller's line takes up the persona's question(s), or None if it does not."""
+def _says_why(text: str, research: Sequence[str]) -> bool:
+    """Whether a line says what the call is about: a reason phrase, research, or "about"/"regarding"
+    before a topic word ("just a quick chat about freight")."""
+    tokens = words(text)
+    if find_phrases(tokens, cues.REASON_PHRASES) or research_mentions(text, research):
+        return True
+    topics = [index for index, word in enumerate(tokens) if word in {"about", "regarding"}]
+    return any(content_words(" ".join(tokens[index + 1 : index + 4])) for index in topics)
+
+
+def demand_only(text: str, research: Sequence[str]) -> str | None:
+    """The demand a line makes ("put me through") when it is all the line offers: it says nothing of why."""
+    demands = find_phrases(words(text), cues.ENTITLEMENT)
+    return demands[0] if demands and not _says_why(text, research) else None
+
+
+def _is_pickup(question: Sequence[str]) -> bool:
+    """A one- or two-word pickup ("Yes?", "Hello?", "Marcus Lee?"): an invitation to say why you call."""
+    return len(question) <= 2 and not set(question) & (OPEN_WORDS | OTHER_WH_WORDS | AUXILIARIES)
+
+
+_GIVES_A_REASON = cues.GIVE_STRONG + cues.BENEFIT_WORDS + ("because", "reason", "so that", "since", "means")
+
+
+def _answers(caller_text: str, persona_text: str, spoken: set[str], research: Sequence[str]) -> str | None:
+    """How the caller's line takes up the persona's question(s), or None if it does not.
+
+    A bare demand answers nothing but "who's calling?" or a yes/no question; a question about what the
+    call is for needs a reason, research or something new said before any question back ("Is Daniel
+    around?" says nothing about it); a why-question needs a reason (a fact, a figure, a benefit) in
+    words not already said.
+    """
     tokens = words(caller_text)
+    demand = demand_only(caller_text, research)
+    reason = _says_why(caller_text, research)
+    demanded = set(" ".join(find_phrases(tokens, cues.ENTITLEMENT)).split())
+    fresh = [word for word in content_words(caller_text) if word not in spoken and word not in demanded]
+    asked_back = find_questions(caller_text)
+    stated = tokens[: asked_back[0].start] if asked_back else tokens  # what comes before a question back
+    told = [word for word in fresh if word in stated]
     shared = _picked_up(caller_text, persona_text, spoken)
-    if shared:
+    if shared and not demand:
         return f"picks up '{shared[0]}'"
-    if find_phrases(words(persona_text), cues.GENERIC_QUESTIONS):
-        return "answers the opener"
     opening_words = tokens[:15]
     for question, is_open in persona_questions(persona_text):
         asked = set(question)
         if asked & {"who", "whos"} and find_phrases(opening_words, ("this is", "my name", "im", "its", "i am")):
             return "says who is calling"
+        if not is_open and set(tokens[:3]) & cues.ANSWER_STARTS:
+            return "answers the question directly"
+        if demand:
+            continue
+        if find_phrases(question, cues.PURPOSE_QUESTIONS):
+            if reason or len(told) >= 2:
+                return "says what the call is about"
+            continue
+        if find_phrases(question, cues.INVITATIONS) or _is_pickup(question):
+            greets = set(tokens[:3]) & (cues.ANSWER_STARTS | {"hi", "hello", "hey", "thanks"})
+            if reason or fresh or greets or asked_back:
+                return "answers the opener"
+            continue
         if asked & {"regarding", "about", "purpose", "whats", "what"} and find_phrases(
             opening_words, cues.REASON_PHRASES + ("about", "regarding", "because", "its", "we", "it")
         ):
             return "says what the call is about"
         if asked & {"when", "whens", "day", "time", "suit", "suits"} and any(cues.concrete_when(tokens)):
             return "answers when"
-        if "why" in asked and find_phrases(tokens, ("because", "reason", "so that", "since")):
+        gives_reason = research_mentions(caller_text, research) or find_phrases(tokens, _GIVES_A_REASON)
+        if "why" in asked and fresh and (gives_reason or any(word.isdigit() for word in tokens)):
             return "answers why"
-        if not is_open and set(tokens[:3]) & cues.ANSWER_STARTS:
-            return "answers the question directly"
         if set(tokens[:4]) & _ANSWERING_PRONOUNS.get(_asked_about(question), frozenset()):
             return "answers the question directly"
     return None
@@ -280,8 +332,8 @@ def _rigidity(transcript: Transcript, earlier_openings: Sequence[str]) -> tuple[
             card.add("canned_rebuttal", number, quote(turn.text), 10, f"canned rebuttal: '{canned[0]}'")
         if asked:
             kinds = ", ".join("open" if question.open else "closed" for question in asked)
-            card.add("questions_back", number, quote(turn.text), -4 * len(asked),
-                     f"asks {len(asked)} question(s) back ({kinds})")  # fmt: skip
+            count = "a question" if len(asked) == 1 else f"{len(asked)} questions"
+            card.add("questions_back", number, quote(turn.text), -4 * len(asked), f"asks {count} back ({kinds})")
         if previous is None:
             continue
         persona_number, persona = previous
@@ -313,15 +365,12 @@ def _rigidity(transcript: Transcript, earlier_openings: Sequence[str]) -> tuple[
                 card.add("ignored_objection", number, quote(turn.text), 12,
                          f"ignores the objection in turn {persona_number} ('{objection[0]}')")  # fmt: skip
         elif asked_by_persona:
-            how = _answers(turn.text, persona.text, spoken)
+            how = _answers(turn.text, persona.text, spoken, transcript.research)
             if how is None:
-                card.add(
-                    "unrelated_answer",
-                    number,
-                    quote(turn.text),
-                    10,
-                    f"does not answer the question in turn {persona_number}",
-                )
+                demand = demand_only(turn.text, transcript.research)
+                why = f"demands ('{demand}') instead of answering" if demand else "does not answer"
+                card.add("unrelated_answer", number, quote(turn.text), 10,
+                         f"{why} the question in turn {persona_number}")  # fmt: skip
             else:
                 card.add("takes_up", number, quote(turn.text), -4, f"{how} from turn {persona_number}")
         elif picked := _picked_up(turn.text, persona.text, spoken):
@@ -371,6 +420,36 @@ def _long_stretches(transcript: Transcript, card: ScoreCard) -> None:
 
 # --- next step -----------------------------------------------------------------------------------
 
+# Outcomes the persona's engine records when the next contact was fixed: agreement, whatever the words.
+BOOKED = {"meeting_booked": "the meeting booked", "callback_scheduled": "a callback scheduled"}
+
+
+def _slot(proposal: str, reply: str) -> tuple[set[str], set[str]]:
+    """The days and times agreed: those of the proposal and those the other side said in agreeing."""
+    days, times = cues.slot_words(words(proposal))
+    reply_days, reply_times = cues.slot_words(words(reply))
+    return days | reply_days, times | reply_times
+
+
+def _credit_confirmation(card: ScoreCard, number: int, text: str, slot: tuple[set[str], set[str]]) -> bool:
+    """Credit (once) a caller turn after the agreement that says the agreed day or time back ("Thursday
+    at two then"); True if it did. A question that puts a day or time ("would Thursday at two work?")
+    is a new proposal, not a confirmation."""
+    if any(item.criterion == "confirmed" for item in card.evidence):
+        return False
+    tokens = words(text)
+    days, times = cues.slot_words(tokens)
+    same_day, same_time = days & slot[0], times & slot[1]
+    if not (same_day or same_time):
+        return False
+    if any(any(cues.concrete_when(list(question.words))) for question in find_questions(text)):
+        return False
+    day, time = cues.concrete_when(tokens)
+    full = day and time and (same_day or not slot[0]) and (same_time or not slot[1])
+    card.add("confirmed", number, quote(text), 20 if full else 10,
+             "confirms the day and time back" if full else "confirms part of it back")  # fmt: skip
+    return True
+
 
 def _next_step(transcript: Transcript) -> ScoreCard:
     card = ScoreCard(
@@ -391,61 +470,75 @@ def _next_step(transcript: Transcript) -> ScoreCard:
     last_number, last_turn = caller[-1]
 
     best: tuple[float, int, str, str] = (0.0, last_number, last_turn.text, "")
-    agreed_at: int | None = None
+    pending: tuple[int, str] | None = None  # the caller's latest proposal, not yet agreed or refused
+    agreed_at: int | None = None  # the persona turn that last agreed
+    slot: tuple[set[str], set[str]] = (set(), set())  # the days and times agreed so far
     for number, turn in caller:
         tokens = words(turn.text)
         day, time = cues.concrete_when(tokens)
         duration, form = cues.has_duration(tokens), cues.has_format(tokens)
         demands = find_phrases(tokens, cues.ENTITLEMENT)
         passive = find_phrases(tokens, cues.PASSIVE)
+        # saying the agreed slot back confirms it: it is not a second proposal
+        after_agreement = agreed_at is not None and number > agreed_at
+        confirms = after_agreement and _credit_confirmation(card, number, turn.text, slot)
+        proposal = cues.is_proposal(turn.text) and not confirms
+        vague_offer = (duration or form) and find_phrases(tokens, cues.PROPOSAL_PHRASES)
         points, what = 0.0, ""
-        if day and time:
+        if proposal and day and time:
             points, what = 30.0, "proposes a day and a time"
-        elif day or time:
+        elif proposal and (day or time):
             points, what = 20.0, "names a day or a time, not both"
-        elif (duration or form) and not demands and not passive and find_phrases(tokens, cues.PROPOSAL_PHRASES):
+        elif vague_offer and not (confirms or demands or passive):
             points, what = 10.0, "proposes a format or length, without a day or time"
         if points > best[0]:
             best = (points, number, turn.text, what)
+
+        if proposal and (day or time):  # agreement to "a call sometime" fixes nothing
+            pending = (number, turn.text)
         reply = transcript.turns[number] if number < len(transcript.turns) else None
-        answered = reply is not None and reply.speaker != "caller"
-        if points >= 20 and answered and agreed_at is None and reply and cues.is_agreement(reply.text):
-            card.add("agreement", number, quote(turn.text), 20, f"the other side agrees in turn {number + 1}")
-            agreed_at = number + 1
+        if reply is not None and reply.speaker != "caller" and pending is not None:
+            if cues.agrees(reply.text, pending[1], right_after=pending[0] == number):
+                if agreed_at is None:
+                    card.add("agreement", pending[0], quote(pending[1]), 20,
+                             f"the other side agrees in turn {number + 1}")  # fmt: skip
+                agreed_at = number + 1
+                slot = _slot(pending[1], reply.text)
+                pending = None
+            elif cues.is_refusal(reply.text):
+                pending = None
+
         if passive and not (day or time):
             card.add("passive", number, quote(turn.text), -15, f"leaves the next move to them ('{passive[0]}')")
         follow = find_phrases(tokens, cues.FOLLOW_UPS)
-        if follow and (day or time):
+        if follow and (day or time or find_phrases(tokens, cues.FOLLOW_UP_WHEN)):
             card.add("follow_up", number, quote(turn.text), 20, f"says who follows up and when ('{follow[0]}')")
         elif follow and not passive:
             card.add("follow_up", number, quote(turn.text), 10, f"says who follows up, but not when ('{follow[0]}')")
-        previous = _previous_persona(transcript, number)
         name_ask = find_phrases(tokens, cues.NAME_ASKS)
         if name_ask:
             card.add("gatekeeper", number, quote(turn.text), 10, f"asks for the right person ('{name_ask[0]}')")
         callback = find_phrases(tokens, cues.CALLBACK_ASKS)
         if callback and find_questions(turn.text):
             card.add("gatekeeper", number, quote(turn.text), 10, f"asks when to call back ('{callback[0]}')")
-            reply_when = reply is not None and reply.speaker != "caller" and any(cues.concrete_when(words(reply.text)))
-            if reply_when and agreed_at is None:
-                card.add("agreement", number, quote(turn.text), 20, f"gets a day or time in turn {number + 1}")
+            if reply is not None and reply.speaker != "caller" and any(cues.concrete_when(words(reply.text))):
+                if agreed_at is None:
+                    card.add("agreement", number, quote(turn.text), 20, f"gets a day or time in turn {number + 1}")
                 agreed_at = number + 1
-        after_agreement = agreed_at is not None and previous is not None and previous[0] >= agreed_at
-        if after_agreement and (day or time) and not any(item.criterion == "confirmed" for item in card.evidence):
-            confirm_points = 20 if day and time else 10
-            card.add(
-                "confirmed",
-                number,
-                quote(turn.text),
-                confirm_points,
-                "confirms the day and time back" if confirm_points == 20 else "confirms part of it back",
-            )
+                slot = _slot("", reply.text)
 
+    confirmed = [item for item in card.evidence if item.criterion == "confirmed"]
     if best[0] > 0:
         card.add("proposal", best[1], quote(best[2]), best[0], best[3])
+    elif confirmed:
+        card.add("proposal", confirmed[0].turn, confirmed[0].text, 0,
+                 "no proposal of your own: you confirmed the day or time they gave")  # fmt: skip
     else:
         card.add("proposal", last_number, quote(last_turn.text), 0, "no day, time, length or format proposed")
-    if agreed_at is None:
+    booked = BOOKED.get(transcript.outcome or "")
+    if agreed_at is None and booked and pending is not None:
+        card.add("agreement", pending[0], quote(pending[1]), 20, f"the call ended with {booked} after this proposal")
+    elif agreed_at is None:
         card.add("agreement", last_number, quote(last_turn.text), 0, "no next contact was agreed")
     return card
 

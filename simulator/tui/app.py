@@ -63,15 +63,18 @@ class CallsimApp(App[None]):
     # -- navigation (also the command palette's entries) ----------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """During a call the navigation keys are hidden: hang up first."""
+        """During a call the navigation keys are hidden: hang up first. F2 is hidden on the list it opens."""
+        from simulator.tui.screens.scenarios import ScenariosScreen
+
         if action in ("scenarios", "history", "new_scenario"):
-            return not self.in_call()
+            return not self.in_call() and not (action == "scenarios" and isinstance(self.screen, ScenariosScreen))
         return True
 
     def in_call(self) -> bool:
+        """A call is on screen, possibly under the command palette (a call screen gives way to its report)."""
         from simulator.tui.screens.call import CallScreen
 
-        return bool(self.screen_stack) and isinstance(self.screen_stack[-1], CallScreen)
+        return any(isinstance(screen, CallScreen) for screen in self.screen_stack)
 
     def go_home(self) -> None:
         """Back to the Scenarios screen, refreshed (scores may have changed)."""
@@ -87,6 +90,8 @@ class CallsimApp(App[None]):
         from simulator.scenario.loader import ScenarioError, load_scenario, resolve_scenario
         from simulator.tui.screens.prepare import PrepareScreen
 
+        if self.in_call():
+            return
         try:
             path = resolve_scenario(reference)
             scenario = load_scenario(path)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import queue
+import re
 import threading
 import time
 from collections.abc import Sequence
@@ -63,13 +64,16 @@ def read_audio(path: Path) -> np.ndarray:
     """A wav/flac/mp3/... file as float32 mono at 16 kHz (faster-whisper's decoder, which uses PyAV)."""
     from faster_whisper import decode_audio
 
+    if path.is_dir():
+        raise AudioFileError(f"{path}: is a folder, not an audio file")
     if not path.is_file():
         raise AudioFileError(f"{path}: no such audio file")
     try:
         samples = decode_audio(str(path), sampling_rate=SAMPLE_RATE)
     except Exception as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise AudioFileError(f"{path}: cannot read audio: {reason}") from error
+        reason = re.sub(r"^\[Errno -?\d+\] |: '[^']*'$", "", reason)  # PyAV adds its errno and our path
+        raise AudioFileError(f"{path}: cannot read audio: {reason[:1].lower()}{reason[1:]}") from error
     return np.asarray(samples, dtype=np.float32)
 
 
@@ -185,6 +189,10 @@ class MicrophoneInput:
         self._pending = np.zeros(0, dtype=np.float32)
         self._pending_end = 0.0
         self._lock = threading.Lock()
+        # Seconds of silence, once the persona's line is over, after which listen() gives up and returns None
+        # (the call's wrap-up turn: a caller who says nothing after a yes has hung up). None waits for ever.
+        self.give_up_after: float | None = None
+        self._quiet_since: float | None = None
 
     def start(self) -> None:
         """Open the microphone (done by the first `listen` if not before); AudioUnavailable if there is none."""
@@ -239,6 +247,7 @@ class MicrophoneInput:
             utterance = self._take(np.zeros(0, dtype=np.float32), self._pending_end, notify)
             if utterance is not None:
                 return utterance
+        self._quiet_since = None
         while not self._closed.is_set():
             try:
                 item = self._queue.get(timeout=POLL_SECONDS)
@@ -246,13 +255,29 @@ class MicrophoneInput:
                 utterance = self._listener.poll(self._clock.now(), notify)
                 if utterance is not None:
                     return utterance
+                if self._given_up(playing):
+                    return None
                 continue
             if item is None:
                 break
             utterance = self._take(*item, notify)
             if utterance is not None:
                 return utterance
+            if self._given_up(playing):
+                return None
         return None
+
+    def _given_up(self, playing: Playback | None) -> bool:
+        """Silent for `give_up_after` seconds since the persona's line ended (and not mid-turn)."""
+        if self.give_up_after is None:
+            return False
+        if (playing is not None and not playing.done) or self._listener.detector.in_turn:
+            self._quiet_since = None
+            return False
+        now = self._clock.now()
+        if self._quiet_since is None:
+            self._quiet_since = now
+        return now - self._quiet_since >= self.give_up_after
 
     def _take(self, block: np.ndarray, block_end: float, notify: Notify) -> Utterance | None:
         samples = np.concatenate([self._pending, block]) if len(self._pending) else block
@@ -299,9 +324,9 @@ class AudioFileInput:
         clock: Clock,
     ) -> None:
         self.paths = [Path(path) for path in paths]
-        missing = [path for path in self.paths if not path.is_file()]
-        if missing:
-            raise AudioFileError(f"{missing[0]}: no such audio file")
+        # every file is decoded before the call starts: a bad one is reported before a call is half made
+        decoded = {path: read_audio(path) for path in dict.fromkeys(self.paths)}  # a file named twice: once
+        self._audio = [decoded[path] for path in self.paths]
         self._clock = clock
         self._simulated = isinstance(clock, SimulatedClock)
         self._listener = Listener(settings, transcriber, vocabulary, background=not self._simulated)
@@ -322,9 +347,9 @@ class AudioFileInput:
                 if self._closed.is_set():
                     return None
         while self._next < len(self.paths) and not self._closed.is_set():
-            path = self.paths[self._next]
+            audio = self._audio[self._next]
             self._next += 1
-            utterance = self._feed_file(read_audio(path), notify)
+            utterance = self._feed_file(audio, notify)
             if utterance is not None:
                 return utterance
         return None

@@ -9,6 +9,7 @@ both. The silent voice for text mode is `simulator.voice.silent.SilentVoice`.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 import wave
@@ -307,6 +308,10 @@ class WavFileVoice:
         self.paths: list[Path] = []
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
+            # an earlier call's lines would mix with this one's: only the files this class names are removed
+            for earlier in self.directory.glob("*.wav"):
+                if re.fullmatch(r"\d{2,}-(gatekeeper|executive|persona)\.wav", earlier.name):
+                    earlier.unlink()
         except OSError as error:
             raise AudioUnavailable(f"cannot write persona audio to {self.directory}: {error.strerror}") from None
 

@@ -24,6 +24,7 @@ from simulator.call.events import (
     PersonaSpeaking,
     StatusChanged,
     TurnFinished,
+    WrapUp,
 )
 from simulator.scenario.model import Scenario
 from simulator.transcript import Transcript, Turn
@@ -235,6 +236,9 @@ class CallScreen(Screen[None]):
             self.show_on_line()
             name = self.names.get(event.turn.speaker, event.turn.speaker)
             self.nudge(self.coach.persona_patience(self.now(), name, event.patience))
+        elif isinstance(event, WrapUp):  # shown in exam mode too: it is how the call works, not a hint
+            done = "hang up (ctrl+x)" if self.typed else "stay quiet or hang up (ctrl+x)"
+            self.show_coach(f"Agreed. Say it back (day, time, who calls whom) and goodbye, or {done}.")
         elif isinstance(event, TurnFinished):
             self.turns[event.index] = event.turn
             view.show_turn(event.index, event.turn)
@@ -271,7 +275,7 @@ class CallScreen(Screen[None]):
         persona = self.scenario.persona(role)  # type: ignore[arg-type]
         dots = patience_dots(self.on_line.patience, persona.traits.patience)
         self.query_one("#on-line", Static).update(
-            f"[b]{escape(persona.name)}[/b] ({escape(persona.role)}) · patience {dots}"
+            f"patience {dots} · [b]{escape(persona.name)}[/b] ({escape(persona.role)})"  # a narrow bar cuts the role
         )
 
     def show_talk_mode(self) -> None:

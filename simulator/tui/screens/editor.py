@@ -173,12 +173,22 @@ class EditorScreen(Screen[None]):
             self.notify("Still checking; press ctrl+s again in a moment.", timeout=3)
             return
         if self.scenario is None and not own_file:
-            self.notify("Fix the problems first: the file needs a valid id to be saved.", severity="error")
+            self.notify(
+                "Fix the problems first: a new scenario is saved to your folder under its id once it loads.",
+                severity="error",
+            )
             return
         target = self.path if own_file and self.path is not None else folder / f"{self.scenario_id()}.yaml"
         if target != self.path and target.exists():
             self.notify(f"{target} already exists: change the id to save a copy.", severity="error")
             return
+        fixed = with_schema_comment_for(target, text)
+        if fixed != text:
+            area = self.query_one("#yaml", TextArea)
+            cursor = area.cursor_location
+            area.load_text(fixed)  # same line count: the cursor stays where it was
+            area.cursor_location = cursor
+            text = fixed
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
@@ -211,3 +221,13 @@ class EditorScreen(Screen[None]):
             self.notify("Unsaved changes: ctrl+s saves, escape again leaves without saving.", severity="warning")
             return
         self.app.pop_screen()
+
+
+def with_schema_comment_for(target: Path, text: str) -> str:
+    """A copied scenario's `$schema` line must still find the schema from the folder it is saved in."""
+    from simulator.scenario.schema import schema_comment
+
+    first, newline, rest = text.partition("\n")
+    if first.startswith("# yaml-language-server: $schema="):
+        return schema_comment(target) + newline + rest
+    return text

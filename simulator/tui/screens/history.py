@@ -177,12 +177,19 @@ class HistoryScreen(Screen[None]):
         return self.listed[table.cursor_row]
 
     def action_open(self) -> None:
+        from simulator.history.store import HistoryError
         from simulator.tui.catalog import report_for_call
         from simulator.tui.screens.report import ReportScreen
 
         call = self.selected()
-        if call is not None:
-            self.app.push_screen(ReportScreen(report_for_call(call.id)))
+        if call is None:
+            return
+        try:
+            report = report_for_call(call.id)
+        except HistoryError as error:  # a damaged row: say so, the rest of the history still works
+            self.notify(str(error), severity="error", timeout=8)
+            return
+        self.app.push_screen(ReportScreen(report))
 
     def action_back(self) -> None:
         from simulator.tui.app import CallsimApp

@@ -61,7 +61,10 @@ def evidence_line(score: ScoreName, item: dict[str, Any]) -> str:
     points = item.get("points")
     direction = "raises" if item.get("effect") == "+" else "lowers"
     amount = f" {number(abs(points))}" if isinstance(points, int | float) else ""
-    return f"{where}“{escape(str(item.get('text', '')))}”{why} ({direction} {SCORE_LABELS[score].lower()}{amount})"
+    effect = "no points" if isinstance(points, int | float) and points == 0 else f"{direction} "
+    if effect != "no points":
+        effect += f"{SCORE_LABELS[score].lower()}{amount}"
+    return f"{where}“{escape(str(item.get('text', '')))}”{why} ({effect})"
 
 
 class ReportScreen(Screen[None]):
@@ -83,7 +86,8 @@ class ReportScreen(Screen[None]):
         with VerticalScroll(id="report-body"):
             yield Static(self.headline(), classes="title")
             if not scores:
-                yield Static("This call has no scores (it did not finish).", classes="notice")
+                why = "it did not finish" if call.transcript.caller_spoke() else "you said nothing before it ended"
+                yield Static(f"This call has no scores ({why}).", classes="notice")
             previous = call.previous or {}
             if call.previous is not None and scores:
                 yield Static("Scores, and the change against your last attempt at this scenario:", classes="note")

@@ -39,7 +39,7 @@ class ScenariosScreen(Screen[None]):
         Binding("enter", "prepare", "Prepare", priority=True),
         Binding("up", "move(-1)", "Up", show=False, priority=True),
         Binding("down", "move(1)", "Down", show=False, priority=True),
-        Binding("ctrl+e", "edit", "Edit scenario"),
+        Binding("ctrl+e", "edit", "Edit scenario", priority=True),  # the search box would take it otherwise
     ]
 
     def __init__(self) -> None:
@@ -58,14 +58,31 @@ class ScenariosScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#scenarios", DataTable)
-        table.add_column("Scenario", key="title", width=28)
-        table.add_column("Level", key="level", width=6)
-        table.add_column("People", key="personas", width=13)
-        table.add_column("Last R/V/N", key="last", width=11)
-        table.add_column("Best R/V/N", key="best", width=11)
+        self.add_columns()
         self.reload()
         self.query_one("#search", Input).focus()
+
+    def add_columns(self) -> None:
+        """Wider terminals widen the title and people columns (28 and 13 characters at 80 columns)."""
+        table = self.query_one("#scenarios", DataTable)
+        table.clear(columns=True)
+        spare = max(0, self.app.size.width - 80)
+        others = {
+            "Level": ("level", 6),
+            "People": ("personas", 13 + min(spare // 3, 17)),  # "Tom → Catherine Ward" in full given room
+            "Last R/V/N": ("last", 11),
+            "Best R/V/N": ("best", 11),
+        }
+        padding = 2 * (len(others) + 1) + 2  # each cell's padding, and the scrollbar
+        title_width = max(28, self.app.size.width - sum(width for _key, width in others.values()) - padding)
+        table.add_column("Scenario", key="title", width=title_width)
+        for label, (key, width) in others.items():
+            table.add_column(label, key=key, width=width)
+
+    def on_resize(self) -> None:
+        if self.cards:
+            self.add_columns()
+            self.show(self.query_one("#search", Input).value)
 
     def on_screen_resume(self) -> None:
         if self.is_mounted and self.cards:
@@ -81,9 +98,9 @@ class ScenariosScreen(Screen[None]):
         table.clear()
         self.listed = [card for card in self.cards if matches(card, query)]
         for card in self.listed:
-            mine = "" if card.shipped else " ✎"
+            mine = "" if card.shipped else "✎ "  # in front, so a cut-off title still shows it is yours
             table.add_row(
-                card.scenario.title + mine,
+                mine + card.scenario.title,
                 card.scenario.difficulty,
                 card.personas,
                 short_scores(card.last),
