@@ -318,6 +318,9 @@ def test_the_text_report_shows_a_repeated_opening_and_survives_a_partial_dict() 
         ("Hi Priya, how are you today?", False, False),  # small talk, not a proposal
         ("what are you using today", False, False),
         ("could we talk today at 3", True, True),
+        ("we benchmarked invoice costs at six food companies", False, False),  # counting, not a time
+        ("it worked at three engineering firms", False, False),
+        ("tuesday at ten works for me", True, True),
         ("I'll call back later today", True, False),
     ],
 )
@@ -489,3 +492,25 @@ def test_a_follow_up_said_with_now_or_today_says_when() -> None:
     later = call("Fine, Tuesday at ten then.", "Thank you, Helen. I'll send the invite.")
     why = [item["why"] for item in score_transcript(later).to_dict()["evidence"]["next_step"]]
     assert "says who follows up, but not when ('ill send')" in why
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "I don't think Tuesday works.",
+        "Not sure that works for me.",
+        "Why would I give you time in my diary?",
+        "I'm still not sure why she'd need to hear it.",
+    ],
+)
+def test_a_doubt_or_a_refusal_is_never_read_as_agreement(reply: str) -> None:
+    from simulator.scoring import cues
+
+    assert not cues.agrees(reply, "Would Tuesday at ten work for twenty minutes?", right_after=True)
+    why = [
+        item["why"]
+        for item in score_transcript(call("Hello?", "Would Tuesday at ten work for twenty minutes?", reply)).to_dict()[
+            "evidence"
+        ]["next_step"]
+    ]
+    assert not any("agrees" in line for line in why), why

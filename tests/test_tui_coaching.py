@@ -78,3 +78,12 @@ def test_exam_mode_never_nudges() -> None:
     assert coach.caller_turn(100.0, duration=90.0) is None
     assert coach.persona_patience(200.0, "Maria", 0) is None
     assert not coach.helps
+
+
+def test_the_patience_nudge_comes_while_one_pushy_turn_could_still_be_saved() -> None:
+    from simulator.persona.engine import MAX_PATIENCE_LOSS_PER_TURN
+
+    coach = Coach("coached")
+    assert coach.persona_patience(10.0, "Priya", MAX_PATIENCE_LOSS_PER_TURN + 1) is None
+    warning = coach.persona_patience(11.0, "Priya", MAX_PATIENCE_LOSS_PER_TURN)
+    assert warning is not None and "Priya is running out of patience" in warning

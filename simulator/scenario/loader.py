@@ -9,6 +9,7 @@ shipped id.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,7 +67,29 @@ def load_scenario(path: Path | str) -> Scenario:
     if path.name == INTENTS_FILE:
         message = "this is an intent library, not a scenario (check it with `callsim scenarios validate`)"
         raise ScenarioError([Problem(str(path), 0, 0, message)])
-    return _check(read_yaml(path))
+    try:
+        key = (hashlib.sha1(path.read_bytes()).hexdigest(), _stamp(shared_intents_path()))
+    except OSError:
+        key = None  # read_yaml says why, as a problem
+    cached = _scenario_cache.get(path)
+    if key is not None and cached is not None and cached[0] == key:
+        return cached[1].model_copy(deep=True)
+    scenario = _check(read_yaml(path))
+    if key is not None:
+        _scenario_cache[path] = (key, scenario.model_copy(deep=True))
+    return scenario
+
+
+# Parsing YAML with positions is slow (~0.1 s a file): the lists re-parse only files whose bytes changed.
+_scenario_cache: dict[Path, tuple[tuple[str, tuple[int, int]], Scenario]] = {}
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (0, 0)
+    return (stat.st_mtime_ns, stat.st_size)
 
 
 def load_scenario_text(text: str, filename: str = "<scenario>") -> Scenario:
@@ -107,11 +130,7 @@ _shared_cache: dict[Path, tuple[tuple[int, int], dict[str, IntentDef] | Scenario
 def _shared_intents() -> dict[str, IntentDef]:
     """The shared intent library, read once per change of the file."""
     path = shared_intents_path()
-    try:
-        stat = path.stat()
-        stamp = (stat.st_mtime_ns, stat.st_size)
-    except OSError:
-        stamp = (0, 0)
+    stamp = _stamp(path)
     cached = _shared_cache.get(path)
     if cached is None or cached[0] != stamp:
         try:

@@ -149,7 +149,10 @@ GO_ON = (
     "go on", "youve got", "you have", "make it quick", "be quick", "keep it short", "im listening",
     "quickly", "briefly", "in a nutshell", "what is it", "whats it about", "whats this about",
 )  # fmt: skip
-REFUSALS = ("doesnt work", "cant do", "not interested", "wont work", "not possible", "no thanks", "no thank you")
+REFUSALS = (
+    "doesnt work", "cant do", "not interested", "wont work", "not possible", "no thanks", "no thank you",
+    "dont think", "not sure", "why would i", "why should i", "never", "no way", "not for me", "not going to",
+)  # fmt: skip
 # Words that turn a yes into a no or a counter-offer: "Sure, but she's away Thursday", "Friday instead".
 _BUT_NOT = frozenset(
     {"not", "no", "cant", "cannot", "wont", "isnt", "doesnt", "dont", "away", "instead", "unless", "but", "out",
@@ -215,6 +218,11 @@ def concrete_when(tokens: Sequence[str]) -> tuple[bool, bool]:
     return day, time
 
 
+# "at three engineering firms": a number before a describing word counts things, it is not a time.
+_COUNTED_THINGS = frozenset({"engineering", "food", "logistics", "freight", "retail", "other", "different", "big",
+                             "large", "small", "new", "of", "major", "regional", "local", "similar"})  # fmt: skip
+
+
 def _names_time(tokens: Sequence[str], index: int) -> bool:
     word = tokens[index]
     before = tokens[index - 1] if index else ""
@@ -232,7 +240,9 @@ def _names_time(tokens: Sequence[str], index: int) -> bool:
     if word in NUMBER_WORDS:
         if before in {"before", "after", "until", "till"}:  # "before nine", not "after two years"
             return after not in DURATION_UNITS and after not in _NOT_TIMES and not after.endswith("s")
-        return (before in {"at", "around", "by"} and after not in DURATION_UNITS) or after in {
+        plural = after.endswith("s") and after not in DAYS and after not in {"works", "suits", "sounds", "is", "does"}
+        counted = after in _NOT_TIMES or plural or after in _COUNTED_THINGS
+        return (before in {"at", "around", "by"} and after not in DURATION_UNITS and not counted) or after in {
             "am",
             "pm",
             "oclock",

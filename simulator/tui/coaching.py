@@ -116,8 +116,10 @@ class Coach:
         return None
 
     def persona_patience(self, now: float, name: str, patience: int) -> str | None:
-        """A persona spoke: a nudge when their patience is about to run out."""
-        if patience <= 1:
+        """A persona spoke: a nudge when one more pushy or vague turn could end the call."""
+        from simulator.persona.engine import MAX_PATIENCE_LOSS_PER_TURN
+
+        if patience <= MAX_PATIENCE_LOSS_PER_TURN:
             return self._nudge(
                 now, f"{name} is running out of patience: get to your reason, or offer a concrete next step."
             )
