@@ -198,7 +198,7 @@ def practice(
 
 
 def _practice_in_terminal(reference: str, seed: int, save: bool) -> None:
-    from simulator.call.events import PersonaSpeaking
+    from simulator.call.events import PersonaSpeaking, WrapUp
     from simulator.call.practice import CallPlan, PracticeCall, load_call_scenario
 
     scenario, _path = load_call_scenario(reference)
@@ -213,6 +213,8 @@ def _practice_in_terminal(reference: str, seed: int, save: bool) -> None:
     def on_event(event: object) -> None:
         if isinstance(event, PersonaSpeaking):
             typer.echo(f"{_label(scenario, event.turn.speaker)}: {event.turn.text}")
+        elif isinstance(event, WrapUp) and interactive:
+            typer.echo("(Agreed. Say it back: day, time, who calls whom, and goodbye. Ctrl-D hangs up.)")
 
     typer.echo(f"{scenario.title} ({scenario.difficulty})")
     typer.echo(f"You: {scenario.brief.caller}")
