@@ -17,7 +17,16 @@ from pathlib import Path
 from simulator import config
 from simulator.scenario.model import IntentDef, Scenario, Strict
 from simulator.scenario.references import check_references
-from simulator.scenario.source import Loc, Problem, ScenarioError, YamlSource, parse_yaml, read_yaml
+from simulator.scenario.source import (
+    Loc,
+    Problem,
+    ScenarioError,
+    YamlSource,
+    parse_yaml,
+    parse_yaml_bytes,
+    read_file_bytes,
+    read_yaml,
+)
 from simulator.scenario.suggest import closest
 
 __all__ = [
@@ -67,16 +76,13 @@ def load_scenario(path: Path | str) -> Scenario:
     if path.name == INTENTS_FILE:
         message = "this is an intent library, not a scenario (check it with `callsim scenarios validate`)"
         raise ScenarioError([Problem(str(path), 0, 0, message)])
-    try:
-        key = (hashlib.sha1(path.read_bytes()).hexdigest(), _stamp(shared_intents_path()))
-    except OSError:
-        key = None  # read_yaml says why, as a problem
+    raw = read_file_bytes(path)
+    key = (hashlib.sha1(raw).hexdigest(), _stamp(shared_intents_path()))
     cached = _scenario_cache.get(path)
-    if key is not None and cached is not None and cached[0] == key:
+    if cached is not None and cached[0] == key:
         return cached[1].model_copy(deep=True)
-    scenario = _check(read_yaml(path))
-    if key is not None:
-        _scenario_cache[path] = (key, scenario.model_copy(deep=True))
+    scenario = _check(parse_yaml_bytes(raw, str(path)))
+    _scenario_cache[path] = (key, scenario.model_copy(deep=True))
     return scenario
 
 

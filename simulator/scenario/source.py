@@ -127,15 +127,24 @@ MAX_SCENARIO_CHARS = 1_000_000  # the shipped scenarios are about 10,000; a mill
 
 def read_yaml(path: Path) -> YamlSource:
     """Read and parse a file; every way it can fail becomes a ScenarioError naming the file."""
+    return parse_yaml_bytes(read_file_bytes(path), str(path))
+
+
+def read_file_bytes(path: Path) -> bytes:
+    """A scenario file's bytes; a missing file, a folder or an unreadable one is a ScenarioError."""
     name = str(path)
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except IsADirectoryError:
         raise ScenarioError([Problem(name, 0, 0, "is a directory, not a scenario file")]) from None
     except FileNotFoundError:
         raise ScenarioError([Problem(name, 0, 0, "no such file")]) from None
     except OSError as error:
         raise ScenarioError([Problem(name, 0, 0, f"cannot read: {error.strerror or error}")]) from None
+
+
+def parse_yaml_bytes(raw: bytes, name: str) -> YamlSource:
+    """Decode (UTF-8, a BOM allowed) and parse; a byte that is not UTF-8 is a problem at its line and column."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
