@@ -2,7 +2,7 @@
 
 Run: `.venv/bin/python bench/tui_keys.py [SECONDS]` (default 20). A typed call runs in the Textual app
 (headless, in a temp CALLSIM_HOME); beside it a thread does what a microphone call does in the background:
-load the embedded faster-whisper model, then transcribe ../shared/audio/jfk.flac over and over. Meanwhile
+load the embedded faster-whisper model, then transcribe tests/data/audio/jfk.flac over and over. Meanwhile
 keys are typed into the call's input box and the time until the app has handled each one is measured.
 Prints p50/p95/max per phase (model loading, transcribing). Goal: p95 under 100 ms; exit status 1 if missed.
 """
@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 GOAL_MS = 100.0
-JFK = Path(__file__).resolve().parents[2] / "shared" / "audio" / "jfk.flac"
+JFK = Path(__file__).resolve().parents[1] / "tests" / "data" / "audio" / "jfk.flac"
 
 
 def background_speech_work(phase: list[str], stop: threading.Event) -> None:

@@ -129,4 +129,22 @@ def load_settings(path: Path | None = None) -> Settings:
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
+        if first["type"] == "extra_forbidden":
+            raise SettingsError(f"{path}: {_unknown_setting(first['loc'])}") from error
         raise SettingsError(f"{path}: {where}: {first['msg']}") from error
+
+
+def _unknown_setting(location: tuple[int | str, ...]) -> str:
+    """'unknown setting [stt] beam (did you mean beam_size?)': a typo named, with the likely fix."""
+    from rapidfuzz import process
+
+    *sections, key = (str(part) for part in location)
+    model: type[BaseModel] = Settings
+    for section in sections:
+        model = model.model_fields[section].annotation  # type: ignore[assignment]
+    known = list(model.model_fields)
+    where = f"[{'.'.join(sections)}] " if sections else ""
+    kind = "setting" if sections else "section"
+    guess = process.extractOne(key, known, score_cutoff=60)
+    hint = f" (did you mean {guess[0]}?)" if guess else f" (known: {', '.join(known)})"
+    return f"unknown {kind} {where}{key}{hint}"

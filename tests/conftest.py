@@ -26,6 +26,16 @@ import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+TEST_AUDIO = REPO / "tests" / "data" / "audio"
+
+
+def recorded_speech(name: str) -> Path:
+    """Real recorded speech kept with the tests (see tests/data/audio/README.md)."""
+    path = TEST_AUDIO / name
+    assert path.is_file(), f"test audio {path} is missing"
+    return path
+
+
 SANDBOX_SCRIPT = REPO / "scripts" / "audio-sandbox.sh"
 MOUTH = "callsim_mouth"
 SPEAKER = "callsim_speaker"

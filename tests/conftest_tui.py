@@ -221,7 +221,7 @@ def fixed_scenarios_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cal
     return shipped
 
 
-def seed_history(calls: list[tuple[str, str, tuple[float, float, float]]]) -> list[int]:
+def seed_history(calls: list[tuple[str, str | None, tuple[float, float, float]]]) -> list[int]:
     """Saved calls at fixed dates, a day apart: (scenario id, outcome, (rigidity, value added, next step))."""
     from simulator.history.store import HistoryStore
     from simulator.transcript import Turn

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import threading
 import time
@@ -12,6 +11,7 @@ from typing import Any
 import jiwer
 import numpy as np
 import pytest
+from conftest import recorded_speech
 
 from simulator.config import Settings
 from simulator.voice.capture import AudioFileError, AudioFileInput, Listener, MicrophoneInput, rms
@@ -21,7 +21,6 @@ from simulator.voice.vad import WINDOW_SAMPLES, WINDOW_SECONDS
 
 pytestmark = pytest.mark.model
 
-REPO = Path(__file__).resolve().parents[1]
 NORMALISE = jiwer.Compose(
     [
         jiwer.ToLowerCase(),
@@ -86,13 +85,6 @@ def transcriber() -> Transcriber:
 def lines(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     folder = tmp_path_factory.mktemp("caller")
     return [espeak(line, folder / f"line-{index}.wav") for index, line in enumerate(LINES)]
-
-
-def shared_audio(name: str) -> Path:
-    folder = Path(os.environ.get("CALLSIM_SHARED_AUDIO") or REPO.parent / "shared" / "audio")
-    path = folder / name
-    assert path.is_file(), f"test audio {path} is missing (set CALLSIM_SHARED_AUDIO)"
-    return path
 
 
 class LinePlaying:
@@ -164,7 +156,7 @@ def test_each_file_is_one_turn_with_the_right_words(transcriber: Transcriber, li
 
 
 def test_real_speech_from_a_flac_file(transcriber: Transcriber) -> None:
-    caller = AudioFileInput([shared_audio("jfk.flac")], Settings(), transcriber, [], SimulatedClock())
+    caller = AudioFileInput([recorded_speech("jfk.flac")], Settings(), transcriber, [], SimulatedClock())
     utterance = caller.listen(None, lambda _event: None)
     assert utterance is not None
     assert wer([JFK], [utterance.text]) <= 0.10, utterance.text
@@ -250,8 +242,13 @@ def test_unreadable_audio_is_one_line(transcriber: Transcriber, tmp_path: Path) 
     junk = tmp_path / "junk.wav"
     junk.write_bytes(b"this is not audio at all" * 10)
     with pytest.raises(AudioFileError) as broken:  # found before the call starts, not at its turn
-        AudioFileInput([shared_audio("jfk.flac"), junk], Settings(), transcriber, [], SimulatedClock())
+        AudioFileInput([recorded_speech("jfk.flac"), junk], Settings(), transcriber, [], SimulatedClock())
     assert str(broken.value) == f"{junk}: cannot read audio: invalid data found when processing input"
+    lines = tmp_path / "lines.txt"  # PyAV reads a longer text file as a picture, with no sound in it
+    lines.write_text("".join(f"Hi Priya, this is Sam Carter from Brightline Analytics. Line {n}\n" for n in range(30)))
+    with pytest.raises(AudioFileError) as text:
+        AudioFileInput([lines], Settings(), transcriber, [], SimulatedClock())
+    assert str(text.value) == f"{lines}: not an audio file (no sound in it); use wav, flac, mp3 or ogg"
 
 
 # -- barge-in (the listener shared by microphone and files) ----------------------------------------------

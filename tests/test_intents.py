@@ -58,7 +58,8 @@ def test_speech_to_text_form_is_recognised(library: IntentLibrary) -> None:
 @pytest.mark.parametrize(
     "text",
     ["Just put me through.", "just put me through", "Give me her direct line", "give me his direct number",
-     "I just need five minutes with him", "transfer me to daniel now"],
+     "I just need five minutes with him", "transfer me to daniel now", "I only need five minutes of his time.",
+     "It won't take long."],
 )  # fmt: skip
 def test_entitled_demands(library: IntentLibrary, text: str) -> None:
     assert "entitled_demand" in names(library, text)

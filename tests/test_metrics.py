@@ -175,6 +175,11 @@ def test_fillers(text: str, fillers: int) -> None:
         ("tell me how you split orders between the sites", 1, 1),
         ("Can I ask how you're planning to bring the finance team in?", 1, 1),  # permission, then open
         ("can i ask you something", 1, 0),
+        ("How about Tuesday at 10am for fifteen minutes?", 1, 0),  # a proposal: answered yes or no
+        ("how about you", 1, 1),
+        ("Hi Priya, this is Sam. How are you today?", 0, 0),  # politeness, not a question about them
+        ("how are you doing", 0, 0),
+        ("How are you handling the new fleet?", 1, 1),
     ],
 )
 def test_questions_found_from_wording_not_punctuation(text: str, questions: int, open_count: int) -> None:

@@ -221,6 +221,61 @@ def test_an_opening_repeated_from_earlier_calls_raises_rigidity() -> None:
     assert different.scores["rigidity"] == fresh.scores["rigidity"]
 
 
+def test_names_said_again_in_a_goodbye_are_not_a_repeated_pitch() -> None:
+    recap = call(
+        "Halden Freight, this is Priya. How can I help you?",
+        "Hi Priya, this is Sam Carter from Brightline Analytics.",
+        "Done, you're in his diary. I'll send the invite over now.",
+        "Perfect, so that's Tuesday at 10am with Daniel, and the invite goes to Sam at Brightline. Thanks Priya, bye.",
+        first="gatekeeper",
+    )
+    assert not [item for item in evidence(score_transcript(recap), "rigidity") if item["criterion"] == "repetition"]
+
+
+def test_a_demand_asked_as_a_question_is_no_question_back() -> None:
+    report = score_transcript(call("He isn't taking calls.", "Can you give me his direct line then?"))
+    criteria = [item["criterion"] for item in evidence(report, "rigidity")]
+    assert "questions_back" not in criteria and "no_questions" in criteria
+
+
+def test_a_word_that_only_looks_like_theirs_is_not_taking_it_up() -> None:
+    features = "Our platform has AI dashboards, real-time tracking and custom reports. It's the best on the market."
+    report = score_transcript(
+        call("He isn't taking calls he isn't expecting. Who's calling, and what's it about?", features)
+    )
+    why = [str(item["why"]) for item in evidence(report, "rigidity")]
+    assert not [text for text in why if "picks up" in text], why
+
+
+def test_the_unanswered_question_tip_quotes_the_persona_and_numbers_both_turns() -> None:
+    asked = "Actually, that does sound useful. I manage his diary. What day and time would suit you?"
+    report = score_transcript(
+        call("Hello?", "Hi, this is Sam from Brightline.", asked, "Is Daniel in charge of fleet?")
+    )
+    assert report.tips["rigidity"].startswith(
+        'Turn 3 asked "What day and time would suit you?" and in turn 4 you answered something else.'
+    )
+
+
+def test_after_a_booking_with_the_assistant_the_next_step_tip_asks_who_else_should_join() -> None:
+    booked = call(
+        "Daniel's office, Priya speaking.",
+        "Hi Priya, this is Sam from Brightline. Would Thursday at 2pm for 15 minutes work for Daniel?",
+        "Lovely, I've put that in his diary.",
+        "Great, so Thursday at 2pm, I will call Daniel then. Thanks Priya.",
+        first="gatekeeper",
+    )
+    report = score_transcript(booked)
+    assert report.scores["next_step"] == 90
+    assert "who else" in report.tips["next_step"] and "leave with a name or a time" not in report.tips["next_step"]
+
+
+def test_offering_to_share_what_was_benchmarked_is_giving() -> None:
+    line = "We benchmarked twelve hubs on empty miles. Could I share that with Daniel?"
+    gives = [item for item in evidence(score_transcript(call("What's it about?", line)), "value_added")]
+    assert any(item["criterion"] == "give" and float(str(item["points"])) > 0 for item in gives), gives
+
+
 def test_tips_follow_what_was_weakest_in_this_call() -> None:
     passive = call("Yes?", "I'll email you, reach out if you're interested.", "Fine.")
     silent = call("Yes?", "Thanks for your time.", "Bye.")

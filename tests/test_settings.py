@@ -25,7 +25,10 @@ def test_a_valid_file_is_read(tmp_path: Path) -> None:
     [
         (b"[stt\n", "Expected ']'"),
         (b"[stt]\nthreads = 'many'\n", "stt.threads: "),
-        (b"[listening]\nend_pause = 300\n", "listening.end_pause: "),
+        (b"[listening]\nend_pause = 300\n", "unknown setting [listening] end_pause (did you mean end_pause_ms?)"),
+        (b"[stt]\nbeam = 2\n", "unknown setting [stt] beam (did you mean beam_size?)"),
+        (b"[sst]\nthreads = 2\n", "unknown section sst (did you mean stt?)"),
+        (b"[stt]\nqqqq = 2\n", "unknown setting [stt] qqqq (known: model, device, compute_type"),
         (b'[audio]\nmode = "loud\xe9"\n', "not UTF-8 text (byte 0xe9)"),
     ],
 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import threading
 from pathlib import Path
@@ -10,13 +9,13 @@ from pathlib import Path
 import jiwer
 import numpy as np
 import pytest
+from conftest import recorded_speech
 
 from simulator.config import SpeechToText
 from simulator.voice.stt import ModelUnavailable, Transcriber, is_hallucination, vocabulary_prompt
 
 pytestmark = pytest.mark.model
 
-REPO = Path(__file__).resolve().parents[1]
 JFK = "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country."
 NORMALISE = jiwer.Compose(
     [
@@ -31,13 +30,6 @@ NORMALISE = jiwer.Compose(
 
 def wer(reference: str, hypothesis: str) -> float:
     return float(jiwer.wer(reference, hypothesis or "-", reference_transform=NORMALISE, hypothesis_transform=NORMALISE))
-
-
-def shared_audio(name: str) -> Path:
-    folder = Path(os.environ.get("CALLSIM_SHARED_AUDIO") or REPO.parent / "shared" / "audio")
-    path = folder / name
-    assert path.is_file(), f"test audio {path} is missing (set CALLSIM_SHARED_AUDIO)"
-    return path
 
 
 def espeak(text: str, folder: Path) -> np.ndarray:
@@ -58,7 +50,7 @@ def transcriber() -> Transcriber:
 def test_real_speech_comes_out_as_its_sentence(transcriber: Transcriber) -> None:
     from faster_whisper import decode_audio
 
-    audio = decode_audio(str(shared_audio("jfk.flac")), sampling_rate=16000)
+    audio = decode_audio(str(recorded_speech("jfk.flac")), sampling_rate=16000)
     result = transcriber.transcribe(audio, [])
     assert wer(JFK, result.text) <= 0.10, result.text
     assert result.no_speech_prob < 0.5
@@ -150,6 +142,12 @@ def test_a_local_folder_that_is_not_a_model_fails_in_one_line(tmp_path: Path) ->
         Transcriber(SpeechToText(model=str(folder))).load()
     assert str(folder) in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+def test_a_model_folder_that_does_not_exist_is_named_as_such(tmp_path: Path) -> None:
+    with pytest.raises(ModelUnavailable) as caught:
+        Transcriber(SpeechToText(model=str(tmp_path / "nope"))).load()
+    assert str(caught.value) == f"speech model folder {tmp_path / 'nope'} does not exist"
 
 
 def test_a_local_model_folder_is_used_as_given(tmp_path: Path) -> None:

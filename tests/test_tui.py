@@ -26,7 +26,7 @@ from simulator.tui.screens.call import CallScreen
 from simulator.tui.screens.editor import EditorScreen
 from simulator.tui.screens.history import HistoryScreen
 from simulator.tui.screens.prepare import PrepareScreen
-from simulator.tui.screens.report import ReportScreen
+from simulator.tui.screens.report import TYPING_GUARD_SECONDS, ReportScreen
 from simulator.tui.screens.scenarios import ScenariosScreen
 from simulator.tui.widgets.transcript_view import TranscriptView
 
@@ -110,6 +110,7 @@ async def test_a_whole_typed_call_from_scenario_to_history() -> None:
         wrap_up, goodbye = report.call.transcript.turns[-2:]
         assert wrap_up.text == GOOD_CALLER[-1] and goodbye.speaker == "executive"
 
+        await pilot.pause(TYPING_GUARD_SECONDS)  # letter keys wait until a typist has stopped
         await pilot.press("h")
         assert isinstance(app.screen, HistoryScreen)
         calls = app.screen.query_one("#calls", DataTable)
@@ -151,7 +152,12 @@ async def test_hanging_up_mid_call_still_scores_and_saves_it() -> None:
 @pytest.mark.usefixtures("fixed_scenarios")
 @synchronous
 async def test_the_report_shows_the_change_against_the_last_attempt() -> None:
-    seed_history([("front-desk", "rejected", (90.0, 5.0, 0.0))])
+    from simulator.tui.catalog import scenario_cards
+
+    # the last attempt that ran to an outcome; the later one the caller quit (no outcome) is not measured against
+    seed_history([("front-desk", "rejected", (90.0, 5.0, 0.0)), ("front-desk", None, (40.0, 0.0, 0.0))])
+    (card,) = [card for card in scenario_cards() if card.scenario.id == "front-desk"]
+    assert card.last is not None and card.last.to_dict() == {"rigidity": 90.0, "value_added": 5.0, "next_step": 0.0}
     app = typed_app(scenario_id="front-desk")
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.press("enter")
@@ -174,6 +180,8 @@ async def test_coached_mode_gives_a_hint_and_exam_mode_none() -> None:
         await pilot.press("ctrl+o")
         await until(pilot, lambda: bool(coach.display))
         assert len(str(coach.render())) > 20
+        await make_call(pilot, app, GOOD_CALLER[1:2])  # the hint was for this line: once it is said, it goes
+        assert not coach.display
         await pilot.press("ctrl+x")
         await until(pilot, lambda: isinstance(app.screen, ReportScreen))
 
@@ -499,6 +507,29 @@ async def test_a_call_hung_up_before_saying_anything_is_kept_but_not_scored() ->
 
     (saved,) = calls()
     assert saved.complete and saved.scores is None and saved.turns == 1
+
+
+@pytest.mark.usefixtures("fixed_scenarios")
+@synchronous
+async def test_keys_still_being_typed_when_the_call_ends_do_not_act_on_the_report() -> None:
+    app = typed_app(scenario_id="front-desk")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.press("enter")
+        await make_call(pilot, app, GOOD_CALLER[:1])
+        await pilot.press("ctrl+x")  # as when the persona hangs up mid-sentence: the report opens at once
+        await until(pilot, lambda: isinstance(app.screen, ReportScreen))
+        report = app.screen
+        for _ in range(3):  # "a" is Practise again, "h" History: typed on, over more than the guard
+            await type_text(pilot, "wait a hat ")
+            await pilot.pause(TYPING_GUARD_SECONDS / 3)
+        assert app.screen is report
+        assert not any(isinstance(screen, PrepareScreen | CallScreen) for screen in app.screen_stack)
+        await pilot.pause(TYPING_GUARD_SECONDS + 0.1)  # the keyboard has been quiet: the keys act again
+        await pilot.press("h")
+        assert isinstance(app.screen, HistoryScreen)
+    from simulator.tui.catalog import calls
+
+    assert len(calls()) == 1
 
 
 def test_a_saved_copy_of_a_shipped_scenario_still_points_at_the_schema(tmp_path: Path) -> None:

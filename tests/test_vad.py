@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
 import pytest
+from conftest import recorded_speech
 
 from simulator.voice.vad import WINDOW_SAMPLES, StreamingVad, silero_model_path
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-def shared_audio(name: str) -> Path:
-    folder = Path(os.environ.get("CALLSIM_SHARED_AUDIO") or REPO.parent / "shared" / "audio")
-    path = folder / name
-    assert path.is_file(), f"test audio {path} is missing (set CALLSIM_SHARED_AUDIO)"
-    return path
 
 
 @pytest.fixture(scope="module")
 def jfk() -> np.ndarray:
     from faster_whisper import decode_audio
 
-    audio = decode_audio(str(shared_audio("jfk.flac")), sampling_rate=16000)
+    audio = decode_audio(str(recorded_speech("jfk.flac")), sampling_rate=16000)
     return audio[: len(audio) // WINDOW_SAMPLES * WINDOW_SAMPLES]
 
 

@@ -66,18 +66,23 @@ def _print_turn(scenario: Any, turn: Any) -> None:
 
 
 def _print_summary(result: Any) -> None:
-    outcome = result.transcript.outcome or "no outcome (the call ended before one)"
-    verdict = "success" if result.success else "not a success for this scenario"
-    typer.echo(f"\nOutcome: {outcome} ({verdict})")
+    outcome = result.transcript.outcome
+    if outcome is None:
+        typer.echo("\nOutcome: none (the call ended before the persona decided)")
+    else:
+        verdict = "success" if result.success else "not a success for this scenario"
+        typer.echo(f"\nOutcome: {outcome} ({verdict})")
     if result.report is None:
         typer.echo("Not scored: you said nothing in this call.")
-        return
-    scores = result.report["scores"]
-    typer.echo(
-        f"Scores: rigidity {scores['rigidity']} (lower is better), value added {scores['value_added']}, "
-        f"next step {scores['next_step']}"
-    )
-    if result.call_id is not None:
+    else:
+        scores = result.report["scores"]
+        typer.echo(
+            f"Scores: rigidity {scores['rigidity']} (lower is better), value added {scores['value_added']}, "
+            f"next step {scores['next_step']}"
+        )
+    if result.call_id is not None and result.report is None:
+        typer.echo(f"Saved as call {result.call_id} (its turns are in `callsim report {result.call_id}`).")
+    elif result.call_id is not None:
         typer.echo(f"Saved as call {result.call_id}: `callsim report {result.call_id}` shows the evidence and tips.")
 
 

@@ -31,12 +31,13 @@ REASON_PHRASES = (
 
 # Giving before asking: an insight, a benchmark, an introduction that helps whether or not they buy.
 GIVE_STRONG = (
-    "benchmark", "benchmarks", "we found", "weve found", "we measured", "weve seen", "we saw", "our data",
-    "the data", "study", "analysis", "we analysed", "we analyzed", "introduce you", "introduction",
+    "benchmark", "benchmarks", "benchmarked", "we found", "weve found", "we measured", "weve seen", "we saw",
+    "our data", "the data", "study", "analysis", "we analysed", "we analyzed", "introduce you", "introduction",
     "compared", "comparison", "percent", "case study", "one thing we learned", "peers",
 )  # fmt: skip
 GIVE_SOFT = (
-    "happy to share", "glad to share", "can share", "i can send", "insight", "idea", "ideas", "whether or not",
+    "happy to share", "glad to share", "can share", "could share", "i share", "share that", "share it",
+    "share the findings", "i can send", "insight", "idea", "ideas", "whether or not",
     "either way", "regardless", "no strings", "no obligation", "for free", "worth knowing", "useful for you",
     "might help", "could help you", "other companies", "companies like yours", "teams like yours",
 )  # fmt: skip

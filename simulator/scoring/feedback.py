@@ -6,6 +6,7 @@ than a poster on the wall.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from simulator.scoring.evidence import Evidence, ScoreCard
@@ -16,6 +17,15 @@ from simulator.transcript import Transcript
 def _short(text: str, limit: int = 12) -> str:
     pieces = text.split()
     return " ".join(pieces[:limit]) + (" …" if len(pieces) > limit else "")
+
+
+def _the_question(line: str) -> str:
+    """The question in a persona's line, in its own words: the last sentence ending in "?", if any."""
+    marked = re.findall(r"[^.!?]*\?", line)
+    if marked:
+        return marked[-1].strip()
+    question = find_questions(line)
+    return " ".join(question[-1].words) if question else _short(line)
 
 
 def _unused_fact(transcript: Transcript) -> str | None:
@@ -48,12 +58,10 @@ def _rigidity_tip(key: str, card: ScoreCard, transcript: Transcript) -> str:
         )
     if key == "unrelated_answer" and item:
         asked = transcript.turns[item.turn - 2].text if item.turn >= 2 else ""
-        question = find_questions(asked)
-        said = " ".join(question[0].words) if question else _short(asked)
         instead = "made a demand instead" if item.why.startswith("demands") else "answered something else"
         return (
-            f'In turn {item.turn} you were asked "{said}" and {instead}. Answer it in one '
-            "sentence first, then steer the call."
+            f'Turn {item.turn - 1} asked "{_the_question(asked)}" and in turn {item.turn} you {instead}. '
+            "Answer it in one sentence first, then steer the call."
         )
     if key == "ignored_objection" and item:
         objection = item.why.split("'")[1] if "'" in item.why else "their objection"
@@ -150,6 +158,8 @@ def _next_step_tip(key: str, card: ScoreCard, transcript: Transcript) -> str:
         return 'Once they agree, say it back: "Great, Thursday at 2 for 20 minutes; I\'ll send the invite now."'
     if key == "follow_up":
         return 'Say who does what next and when: "I\'ll send the invite today and call you Thursday at 2."'
+    if key == "gatekeeper" and card.points("agreement") > 0:
+        return 'You have the time; now ask who else should be there: "Should anyone from planning join us?"'
     if key == "gatekeeper":
         speakers = {turn.speaker for turn in transcript.turns}
         if "gatekeeper" in speakers:

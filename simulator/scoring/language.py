@@ -182,10 +182,12 @@ def _question_at(tokens: Sequence[str], index: int, starts: frozenset[int] = fro
             return is_open  # "who handles your freight", "who looks after transport"
         if word == "which" and starts_clause and after not in SUBJECTS:
             return is_open
+        if word in {"what", "how"} and after == "about" and (after2 in _DAY_WORDS or after2[:1].isdigit()):
+            return False  # "keep it brief how about thursday at 2pm": a proposal, answered yes or no
+        if word in {"what", "how"} and after == "about" and after2 in PERSONAL:
+            return True  # "how about you"
         if word in {"what", "how"} and starts_clause and after in {"about", "if", "else"}:
             return True
-        if word in {"what", "how"} and after == "about" and (after2 in _DAY_WORDS | PERSONAL or after2[:1].isdigit()):
-            return True  # "keep it brief how about thursday at 2pm"
         ahead = tokens[index + 2 : index + 6]
         if any(a in AUXILIARIES and b in PERSONAL for a, b in zip(ahead, ahead[1:], strict=False)):
             return is_open  # "what kind of system do you use", "how many trucks do you run"
@@ -206,6 +208,15 @@ def _question_at(tokens: Sequence[str], index: int, starts: frozenset[int] = fro
         if starts_clause or (after in PERSONAL and before not in _NOT_INVERSION_AFTER):
             return False  # "do you", "would it", "is she", "could you spell"
     return None
+
+
+# "How are you today?" is politeness, not a question about their situation: it is not counted as one.
+PLEASANTRIES = (("how", "are", "you"), ("hows", "it", "going"), ("how", "is", "it", "going"), ("how", "are", "things"),
+                ("hows", "your", "day"), ("how", "is", "your", "day"), ("how", "have", "you", "been"))  # fmt: skip
+
+
+def _is_pleasantry(question: Sequence[str]) -> bool:
+    return any(tuple(question[: len(form)]) == form and len(question) <= len(form) + 2 for form in PLEASANTRIES)
 
 
 def find_questions(text: str) -> list[Question]:
@@ -229,9 +240,10 @@ def find_questions(text: str) -> list[Question]:
         end = index + 1
         while end < len(tokens) and not (end > reach and _question_at(tokens, end, starts) is not None):
             end += 1
-        found.append(
-            Question(start=index, open=kind or _asks_to_ask_open(tokens, index), words=tuple(tokens[index:end]))
-        )
+        if not _is_pleasantry(tokens[index:end]):
+            found.append(
+                Question(start=index, open=kind or _asks_to_ask_open(tokens, index), words=tuple(tokens[index:end]))
+            )
         index = end
     return found
 
@@ -279,15 +291,20 @@ def content_words(text: str) -> list[str]:
     return list(seen)
 
 
-def _fuzzy_hit(keyword: str, tokens: Sequence[str], cutoff: float, exact_up_to: int = 3) -> bool:
+def _fuzzy_hit(
+    keyword: str, tokens: Sequence[str], cutoff: float, exact_up_to: int = 3, length_gap: int | None = None
+) -> bool:
     """True if `keyword` is among the tokens, allowing for a misheard spelling or a word split in two.
 
     Short words must be one slip away ("leeds"/"leads", not "cross"/"costs"); longer ones may differ
     more, as long as rapidfuzz's ratio stays above `cutoff` ("centre"/"center", "warehouse"/"where house").
+    `length_gap` caps how many letters longer or shorter a near match may be.
     """
     if len(keyword) <= exact_up_to or keyword.isdigit():
         return keyword in tokens
     candidates = list(tokens) + [a + b for a, b in zip(tokens, tokens[1:], strict=False)]
+    if length_gap is not None:
+        candidates = [word for word in candidates if word == keyword or abs(len(word) - len(keyword)) <= length_gap]
     return any(
         Levenshtein.normalized_similarity(keyword, candidate) >= 0.75
         or (len(keyword) >= 6 and fuzz.ratio(keyword, candidate) >= cutoff)
@@ -373,9 +390,13 @@ def research_mentions(text: str, facts: Sequence[str], cutoff: float = 80) -> li
 
 
 def shares_topic(line: str, other: str, cutoff: float = 85) -> list[str]:
-    """Content words of `other` that `line` takes up (fuzzily), e.g. an answer picking up a question."""
+    """Content words of `other` that `line` takes up (fuzzily), e.g. an answer picking up a question.
+
+    A near match must be about as long as the word: a slip of the ear, not another word that looks
+    alike ("tracking" does not take up "taking").
+    """
     tokens = words(line)
-    return [word for word in content_words(other) if _fuzzy_hit(word, tokens, cutoff, exact_up_to=4)]
+    return [word for word in content_words(other) if _fuzzy_hit(word, tokens, cutoff, exact_up_to=4, length_gap=1)]
 
 
 def persona_questions(text: str) -> list[tuple[tuple[str, ...], bool]]:

@@ -35,6 +35,7 @@ from simulator.transcript import Transcript, Turn
 
 REPEAT_STRONG = 85.0  # rapidfuzz token-set similarity of two turns' pitch words: said again
 REPEAT_PARTIAL = 70.0  # ... largely said again
+REPEAT_MIN_SHARED = 4  # ... and only when at least this many pitch words come back
 OPENING_REPEAT = 85.0  # the same, for an opening compared with the caller's earlier calls
 
 
@@ -200,6 +201,19 @@ def _asked_about(question: Sequence[str]) -> str:
     return ""
 
 
+_NOT_A_NAME_AFTER_ITS = frozenset({"the", "a", "an", "about", "not", "just", "been", "so", "very", "really", "all",
+                                   "that", "this", "our", "my", "your", "best", "only", "time", "going"})  # fmt: skip
+
+
+def _names_the_caller(tokens: Sequence[str]) -> bool:
+    """ "This is Sam", "my name is", "I'm Sam"; "it's Sam" only at the start ("it's the best product" is not)."""
+    if find_phrases(list(tokens[:15]), ("this is", "my name", "im", "i am")):
+        return True
+    return any(
+        tokens[i] == "its" and tokens[i + 1] not in _NOT_A_NAME_AFTER_ITS for i in range(min(3, len(tokens) - 1))
+    )
+
+
 def _says_why(text: str, research: Sequence[str]) -> bool:
     """Whether a line says what the call is about: a reason phrase, research, or "about"/"regarding"
     before a topic word ("just a quick chat about freight")."""
@@ -246,7 +260,7 @@ def _answers(caller_text: str, persona_text: str, spoken: set[str], research: Se
     opening_words = tokens[:15]
     for question, is_open in persona_questions(persona_text):
         asked = set(question)
-        if asked & {"who", "whos"} and find_phrases(opening_words, ("this is", "my name", "im", "its", "i am")):
+        if asked & {"who", "whos"} and _names_the_caller(tokens):
             return "says who is calling"
         if not is_open and set(tokens[:3]) & cues.ANSWER_STARTS:
             return "answers the question directly"
@@ -306,6 +320,8 @@ def _rigidity(transcript: Transcript, earlier_openings: Sequence[str]) -> tuple[
         if len(pitch) >= 5:
             best_similarity, best_number = 0.0, 0
             for earlier_number, earlier in said:
+                if len(set(pitch) & set(earlier.split())) < REPEAT_MIN_SHARED:
+                    continue  # a few names said again ("Sam", "Brightline", "Priya") in a goodbye are no pitch
                 similarity = fuzz.token_set_ratio(" ".join(pitch), earlier)
                 if similarity > best_similarity:
                     best_similarity, best_number = similarity, earlier_number
@@ -327,7 +343,8 @@ def _rigidity(transcript: Transcript, earlier_openings: Sequence[str]) -> tuple[
         spoken = said_before
         said_before = said_before | set(tokens)
         canned = find_phrases(tokens, cues.CANNED_REBUTTALS)
-        asked = find_questions(turn.text)
+        # "Can you give me his direct line?" is a demand in a question's clothes, not a question back
+        asked = [q for q in find_questions(turn.text) if not find_phrases(list(q.words), cues.ENTITLEMENT)]
         if canned:
             card.add("canned_rebuttal", number, quote(turn.text), 10, f"canned rebuttal: '{canned[0]}'")
         if asked:

@@ -97,6 +97,15 @@ def stored_call(call_id: int) -> StoredCall:
         store.close()
 
 
+def ran_to_an_outcome(call: CallSummary) -> bool:
+    """A scored call the persona ended (booked, rejected, hung up...): an attempt to compare against.
+
+    A call the caller left before that (hung up early, quit the app) is kept in the history and scored,
+    but measuring the next call against a half-made one would flatter it.
+    """
+    return call.scores is not None and call.outcome is not None
+
+
 def scenario_cards(history: Iterable[CallSummary] | None = None) -> list[ScenarioCard]:
     """The shipped and user scenarios, each with its last and best scored call."""
     from simulator.scenario.loader import list_scenarios
@@ -104,7 +113,8 @@ def scenario_cards(history: Iterable[CallSummary] | None = None) -> list[Scenari
     summaries = list(history) if history is not None else calls()
     cards = []
     for entry in list_scenarios():
-        scored = [c.scores for c in summaries if c.scenario == entry.scenario.id and c.scores is not None]
+        attempts = [c for c in summaries if c.scenario == entry.scenario.id and ran_to_an_outcome(c)]
+        scored = [c.scores for c in attempts if c.scores is not None]
         last = scored[-1] if scored else None
         best = max(scored, key=overall) if scored else None
         cards.append(ScenarioCard(entry.scenario, entry.path, entry.shipped, last, best))
@@ -124,10 +134,10 @@ def find_scenario(scenario_id: str | None) -> Scenario | None:
 
 
 def previous_scores(scenario_id: str | None, call_id: int | None) -> dict[str, float] | None:
-    """The scores of the last scored attempt at this scenario before call `call_id` (the latest if None)."""
+    """The scores of the last attempt at this scenario that ran to an outcome, before call `call_id`."""
     if scenario_id is None:
         return None
-    earlier = [c for c in calls(scenario_id) if c.scores is not None and (call_id is None or c.id < call_id)]
+    earlier = [c for c in calls(scenario_id) if ran_to_an_outcome(c) and (call_id is None or c.id < call_id)]
     last = earlier[-1].scores if earlier else None
     return last.to_dict() if last is not None else None
 

@@ -70,6 +70,8 @@ def read_audio(path: Path) -> np.ndarray:
         raise AudioFileError(f"{path}: no such audio file")
     try:
         samples = decode_audio(str(path), sampling_rate=SAMPLE_RATE)
+    except IndexError as error:  # PyAV opened it but found no audio stream in it (a text file, an image)
+        raise AudioFileError(f"{path}: not an audio file (no sound in it); use wav, flac, mp3 or ogg") from error
     except Exception as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         reason = re.sub(r"^\[Errno -?\d+\] |: '[^']*'$", "", reason)  # PyAV adds its errno and our path

@@ -95,6 +95,12 @@ def vocabulary_prompt(vocabulary: Sequence[str]) -> str | None:
     return ", ".join(dict.fromkeys(words)) or None
 
 
+def looks_like_a_path(name: str) -> bool:
+    """A folder the user meant ("/models/small", "./small", "~/m", "models/"), not a model name ("small.en",
+    "Systran/faster-whisper-small")."""
+    return name.startswith(("/", "./", "../", "~")) or name.endswith(("/", "\\")) or name.startswith(".\\")
+
+
 def cpu_threads(settings: SpeechToText) -> int:
     """Threads for CTranslate2: the setting, or one per core up to 4 (its own default of 4 oversubscribes
     a 2-core machine and is slower there)."""
@@ -158,6 +164,8 @@ class Transcriber:
         local = Path(name).expanduser()
         if local.is_dir():
             return self._construct(WhisperModel, str(local), options, name=name)
+        if looks_like_a_path(name):  # a model name never starts with /, ./ or ~ nor ends in /
+            raise ModelUnavailable(f"speech model folder {name} does not exist")
         try:
             return WhisperModel(name, local_files_only=True, **options)
         except OSError:  # not in the local cache: the one case in which callsim may download

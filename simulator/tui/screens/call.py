@@ -109,6 +109,7 @@ class CallScreen(Screen[None]):
         self.on_line = OnTheLine()
         self.talking = False
         self.hands_free = True
+        self.wrapping_up = False  # the persona agreed: the coach line says how to wrap up, and stays
         self.model_words = ""
         self._hung_up = threading.Event()
         self._call_done = threading.Event()  # the worker has saved and scored what it could
@@ -237,12 +238,15 @@ class CallScreen(Screen[None]):
             name = self.names.get(event.turn.speaker, event.turn.speaker)
             self.nudge(self.coach.persona_patience(self.now(), name, event.patience))
         elif isinstance(event, WrapUp):  # shown in exam mode too: it is how the call works, not a hint
+            self.wrapping_up = True
             done = "hang up (ctrl+x)" if self.typed else "stay quiet or hang up (ctrl+x)"
             self.show_coach(f"Agreed. Say it back (day, time, who calls whom) and goodbye, or {done}.")
         elif isinstance(event, TurnFinished):
             self.turns[event.index] = event.turn
             view.show_turn(event.index, event.turn)
             if event.turn.speaker == "caller":
+                if not self.wrapping_up:  # a hint is for the next thing to say; once said, it goes
+                    self.query_one("#coach").display = False
                 self.nudge(self.coach.caller_turn(self.now(), event.turn.duration))
 
     @on(CallOver)
@@ -250,7 +254,7 @@ class CallScreen(Screen[None]):
         from simulator.tui.catalog import report_for_result
         from simulator.tui.screens.report import ReportScreen
 
-        self.app.switch_screen(ReportScreen(report_for_result(message.result)))
+        self.app.switch_screen(ReportScreen(report_for_result(message.result), straight_from_a_call=True))
 
     @on(CallFailed)
     def failed(self, message: CallFailed) -> None:
@@ -266,7 +270,8 @@ class CallScreen(Screen[None]):
         self.nudge(self.coach.tick(self.now()))
 
     def show_status(self, status: str) -> None:
-        self.query_one("#status", Static).update(STATUS_WORDS.get(status, status))
+        words = "your turn" if status == "listening" and self.typed else STATUS_WORDS.get(status, status)
+        self.query_one("#status", Static).update(words)
 
     def show_on_line(self) -> None:
         role = self.on_line.speaker

@@ -3,9 +3,11 @@ against the last attempt at this scenario, and the transcript."""
 
 from __future__ import annotations
 
+import time
 from typing import Any, cast
 
 from rich.markup import escape
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -16,6 +18,8 @@ from simulator.tui.catalog import CallReport
 from simulator.tui.coaching import SCORE_LABELS, ScoreName
 from simulator.tui.widgets.score_bar import ScoreBar
 from simulator.tui.widgets.transcript_view import TranscriptView
+
+TYPING_GUARD_SECONDS = 1.5  # quiet keyboard needed before a report opened by a call's end takes letter keys
 
 SCORES: tuple[ScoreName, ...] = ("rigidity", "value_added", "next_step")
 
@@ -68,15 +72,36 @@ def evidence_line(score: ScoreName, item: dict[str, Any]) -> str:
 
 
 class ReportScreen(Screen[None]):
+    """A call's scores, evidence, tips, metrics and transcript.
+
+    Opened the moment a call ends, often while the caller is still typing a line the persona never heard.
+    Those keystrokes must not act here ("a" would start a new call), so the one-letter keys wait until the
+    keyboard has been quiet for `TYPING_GUARD_SECONDS`.
+    """
+
     BINDINGS = [
         Binding("a", "again", "Practise again"),
         Binding("h", "history", "History"),
         Binding("escape", "back", "Back"),
     ]
 
-    def __init__(self, call: CallReport) -> None:
+    def __init__(self, call: CallReport, *, straight_from_a_call: bool = False) -> None:
         super().__init__()
         self.call = call
+        self._keys_quiet_from = time.monotonic() + TYPING_GUARD_SECONDS if straight_from_a_call else 0.0
+
+    def _still_typing(self) -> bool:
+        return time.monotonic() < self._keys_quiet_from
+
+    def on_key(self, event: events.Key) -> None:
+        if self._still_typing() and event.is_printable:
+            self._keys_quiet_from = time.monotonic() + TYPING_GUARD_SECONDS  # a typist is still going
+            self.set_timer(TYPING_GUARD_SECONDS, self.refresh_bindings)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("again", "history") and self._still_typing():
+            return None  # shown, dimmed, until the keyboard is quiet
+        return True
 
     def compose(self) -> ComposeResult:
         call = self.call
@@ -126,6 +151,8 @@ class ReportScreen(Screen[None]):
             view.show_turn(index, turn)
         self.query_one("#report-body").scroll_home(animate=False)
         self.query_one("#report-body").focus()
+        if self._still_typing():
+            self.set_timer(TYPING_GUARD_SECONDS, self.refresh_bindings)
 
     def headline(self) -> str:
         call = self.call
