@@ -27,8 +27,10 @@ from latency import word_error_rate  # noqa: E402
 
 from simulator.config import Settings  # noqa: E402
 from simulator.voice.capture import AudioFileInput, read_audio  # noqa: E402
+from simulator.voice.playback import write_wav  # noqa: E402
 from simulator.voice.ports import SimulatedClock  # noqa: E402
 from simulator.voice.stt import Transcriber  # noqa: E402
+from simulator.voice.tts import Speech  # noqa: E402
 
 # the lines tests/test_capture.py says at the microphone
 DEFAULT_LINES = [
@@ -39,17 +41,6 @@ DEFAULT_LINES = [
 RATES = (16000, 22050, 44100, 48000)  # what Pulse might resample through
 
 
-def write_wav(path: Path, audio: np.ndarray) -> Path:
-    import wave
-
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(16000)
-        out.writeframes((np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes())
-    return path
-
-
 def varied(source: Path, folder: Path, rng: np.random.Generator) -> Path:
     """The line as the rig might deliver it: resampled, late by up to 200 ms, quieter, with a little hiss."""
     resampled = folder / "resampled.wav"
@@ -57,7 +48,8 @@ def varied(source: Path, folder: Path, rng: np.random.Generator) -> Path:
     audio = read_audio(resampled) * rng.uniform(0.5, 1.0)
     audio = np.concatenate([np.zeros(int(rng.integers(0, 3200)), np.float32), audio])
     audio = audio + rng.normal(0, rng.uniform(0.0005, 0.003), len(audio)).astype(np.float32)
-    return write_wav(folder / "varied.wav", audio)
+    write_wav(folder / "varied.wav", Speech(audio, 16000))
+    return folder / "varied.wav"
 
 
 def main() -> int:
