@@ -80,10 +80,9 @@ def _print_summary(result: Any) -> None:
             f"Scores: rigidity {scores['rigidity']} (lower is better), value added {scores['value_added']}, "
             f"next step {scores['next_step']}"
         )
-    if result.call_id is not None and result.report is None:
-        typer.echo(f"Saved as call {result.call_id} (its turns are in `callsim report {result.call_id}`).")
-    elif result.call_id is not None:
-        typer.echo(f"Saved as call {result.call_id}: `callsim report {result.call_id}` shows the evidence and tips.")
+    if result.call_id is not None:
+        shows = "its turns" if result.report is None else "the evidence and tips"
+        typer.echo(f"Saved as call {result.call_id}: `callsim report {result.call_id}` shows {shows}.")
 
 
 def _result_json(result: Any) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Label, Static
 
 from simulator.tui.catalog import CallReport
@@ -89,6 +90,7 @@ class ReportScreen(Screen[None]):
         super().__init__()
         self.call = call
         self._keys_quiet_from = time.monotonic() + TYPING_GUARD_SECONDS if straight_from_a_call else 0.0
+        self._quiet_timer: Timer | None = None  # re-shows the letter keys once the keyboard is quiet
 
     def _still_typing(self) -> bool:
         return time.monotonic() < self._keys_quiet_from
@@ -96,7 +98,8 @@ class ReportScreen(Screen[None]):
     def on_key(self, event: events.Key) -> None:
         if self._still_typing() and event.is_printable:
             self._keys_quiet_from = time.monotonic() + TYPING_GUARD_SECONDS  # a typist is still going
-            self.set_timer(TYPING_GUARD_SECONDS, self.refresh_bindings)
+            if self._quiet_timer is not None:
+                self._quiet_timer.reset()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("again", "history") and self._still_typing():
@@ -152,7 +155,7 @@ class ReportScreen(Screen[None]):
         self.query_one("#report-body").scroll_home(animate=False)
         self.query_one("#report-body").focus()
         if self._still_typing():
-            self.set_timer(TYPING_GUARD_SECONDS, self.refresh_bindings)
+            self._quiet_timer = self.set_timer(TYPING_GUARD_SECONDS, self.refresh_bindings)
 
     def headline(self) -> str:
         call = self.call
