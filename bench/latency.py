@@ -34,8 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from caller_lines import CALLER_LINES, espeak_available, synthesise_all  # noqa: E402
 
 from simulator.config import Settings  # noqa: E402
+from simulator.language.intents import load_intent_library  # noqa: E402
 from simulator.persona.engine import PersonaEngine, PersonaState, Reply  # noqa: E402
-from simulator.persona.intents import load_intent_library  # noqa: E402
 from simulator.scenario.loader import DEFAULT_SCENARIO, load_scenario, resolve_scenario  # noqa: E402
 from simulator.scenario.model import Scenario  # noqa: E402
 from simulator.voice import tts  # noqa: E402

@@ -31,6 +31,18 @@ class Latency(BaseModel):
         return self.first_audio - self.end_of_speech
 
 
+class Heard(BaseModel):
+    """What the persona understood in a caller turn: the language layer's reading, kept with the turn."""
+
+    intents: list[str] = Field(default_factory=list)
+    research: list[str] = Field(default_factory=list, description="Research fact ids referred to.")
+    negated_research: list[str] = Field(default_factory=list, description="Fact ids mentioned under a negation.")
+    proposals: list[str] = Field(default_factory=list, description='Days and times proposed ("Thu 10:00").')
+    minutes: int | None = None
+    identity: list[str] = Field(default_factory=list, description="The caller's own name/company words heard.")
+    summary: str = ""
+
+
 class Turn(BaseModel):
     speaker: Speaker
     text: str
@@ -44,6 +56,7 @@ class Turn(BaseModel):
         "turn had been taken for its end. Not an interruption by the caller.",
     )
     latency: Latency | None = Field(default=None, description="On persona turns: how fast they answered.")
+    reading: Heard | None = Field(default=None, description="On caller turns: what the persona understood.")
 
     @property
     def duration(self) -> float:

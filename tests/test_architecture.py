@@ -12,7 +12,7 @@ import pytest
 CORE_MODULES = [
     "simulator.scenario.model",
     "simulator.scenario.loader",
-    "simulator.persona.intents",
+    "simulator.language.intents",
     "simulator.persona.engine",
     "simulator.scoring",
     "simulator.transcript",

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.persona.intents import (
-    IntentLibrary,
-    IntentMatch,
-    mentions_name,
-    mentions_research,
-    normalize,
-    proposes_time,
-)
+from simulator.language import mentions
+from simulator.language.intents import IntentLibrary, IntentMatch
+from simulator.language.text import Words, normalize
+from simulator.language.when import proposes_time
 from simulator.scenario.loader import load_intent_file, shared_intents_path
 from simulator.scenario.model import IntentDef, ResearchFact
+
+
+def mentions_research(text: str, facts: list[ResearchFact]) -> list[str]:
+    return [m.fact for m in mentions.research_mentions(Words.of(text), facts) if not m.negated]
+
+
+def mentions_name(text: str, name: str) -> bool:
+    return mentions.mentions_name(Words.of(text), name)
+
 
 REQUIRED = {
     "greet", "introduce_self", "ask_for_person", "state_reason", "offer_value", "ask_question",

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from simulator.persona.intents import load_intent_library
+from simulator.language.intents import load_intent_library
 from simulator.persona.lint import caller_phrases, lint, walk_scenario
-from simulator.scenario.loader import load_scenario
+from simulator.scenario.loader import LIBRARY_FILES, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
-SHIPPED = sorted(p for p in (ROOT / "scenarios").glob("*.yaml") if p.name != "intents.yaml")
+SHIPPED = sorted(p for p in (ROOT / "scenarios").glob("*.yaml") if p.name not in LIBRARY_FILES)
 
 TINY = """\
 id: tiny

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from simulator import config
-from simulator.persona.intents import load_intent_library
+from simulator.language.intents import load_intent_library
 from simulator.scenario.loader import (
     DEFAULT_SCENARIO,
     Problem,

@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
+from simulator.language.intents import IntentLibrary, load_intent_library
+from simulator.language.when import proposes_time
 from simulator.persona.engine import PersonaEngine, Reply
-from simulator.persona.intents import IntentLibrary, load_intent_library, proposes_time
 from simulator.scenario.loader import load_intent_file, load_scenario, shared_intents_path
 from simulator.scenario.model import Scenario
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from simulator.call.events import CallEnded, Interrupted, PersonaSpeaking, StatusChanged, TurnFinished
 from simulator.call.inputs import LinesInput, TypedInput
 from simulator.call.session import CallSession
+from simulator.language.intents import load_intent_library
 from simulator.persona.engine import PersonaEngine
-from simulator.persona.intents import load_intent_library
 from simulator.scenario.loader import load_scenario, resolve_scenario
 from simulator.scenario.model import Scenario, Voice
 from simulator.transcript import Turn
@@ -53,9 +53,13 @@ def test_a_good_call_alternates_turns_with_increasing_times_and_ends_at_an_outco
     assert starts == sorted(starts)
     assert all(turn.end > turn.start for turn in transcript.turns)
     # every turn was handed to the history in transcript order: a persona line as it starts and again as it
-    # ends, a caller turn once as it finishes; the last save of each index is the finished turn
-    expected = [i for i, turn in enumerate(transcript.turns) for _ in range(1 if turn.speaker == "caller" else 2)]
+    # ends, a caller turn as it finishes and again with what the persona understood; the last save of each
+    # index is the finished turn
+    expected = [i for i, turn in enumerate(transcript.turns) for _ in range(2)]
     assert [index for index, _turn in turns] == expected
+    readings = [turn.reading for turn in transcript.turns if turn.speaker == "caller"]
+    assert all(reading is not None for reading in readings)
+    assert readings[0] is not None and "introduce_self" in readings[0].intents
     assert {index: turn for index, turn in turns} == dict(enumerate(transcript.turns))
     assert isinstance(events[-1], CallEnded) and events[-1].reason == "outcome"
     assert StatusChanged("ended") in events
@@ -232,7 +236,7 @@ def test_a_caller_still_talking_makes_the_persona_yield_and_answer_the_whole_tur
 
 def test_after_a_yes_the_caller_confirms_it_back_and_the_persona_says_goodbye() -> None:
     from simulator.call.events import WrapUp
-    from simulator.persona.engine import CLOSING_LINES
+    from simulator.persona.lines import persona_lines
 
     lines = (CALLERS / "gatekeeper-screen.good.txt").read_text().splitlines()
     events: list[object] = []
@@ -241,7 +245,7 @@ def test_after_a_yes_the_caller_confirms_it_back_and_the_persona_says_goodbye() 
     assert outcome in ("meeting_booked", "callback_scheduled")
     yes, said, goodbye = transcript.turns[-3:]  # the wrap-up is one turn, then goodbye: nothing after
     assert said.speaker == "caller" and said.text == lines[-1]
-    assert goodbye.speaker == yes.speaker and goodbye.text in CLOSING_LINES[outcome]
+    assert goodbye.speaker == yes.speaker and goodbye.text in persona_lines().closing[outcome]
     assert goodbye.latency is not None and goodbye.start >= said.end
     assert WrapUp(outcome) in events
     assert isinstance(events[-1], CallEnded) and events[-1].reason == "outcome"

@@ -18,8 +18,9 @@ from simulator.call.inputs import LinesInput, PromptInput, TypedInput
 from simulator.call.session import CallSession
 from simulator.config import Settings, database_path, load_settings
 from simulator.history.store import HistoryStore
+from simulator.language.intents import load_intent_library
+from simulator.language.semantic import shared_embedder
 from simulator.persona.engine import PersonaEngine
-from simulator.persona.intents import load_intent_library
 from simulator.scenario.loader import load_scenario, resolve_scenario
 from simulator.scenario.model import Scenario
 from simulator.scoring import score_transcript
@@ -75,7 +76,11 @@ class PracticeCall:
         self.plan = plan
         self.settings = settings or load_settings()
         self.scenario = scenario if scenario is not None else load_call_scenario(plan.scenario)[0]
-        self.engine = PersonaEngine(self.scenario, load_intent_library(self.scenario), seed=plan.seed)
+        embedder = shared_embedder()
+        embedder.start()  # the sentence model loads in the background while the call sets up
+        self.intents = load_intent_library(self.scenario, embedder)
+        threading.Thread(target=self.intents.warm_up, name="callsim-intent-vectors", daemon=True).start()
+        self.engine = PersonaEngine(self.scenario, self.intents, seed=plan.seed)
         self.clock: Clock = WallClock() if plan.caller == "mic" or plan.speak else SimulatedClock()
         self._store: HistoryStore | None = HistoryStore(database_path()) if plan.save else None
         self._call_id: int | None = None

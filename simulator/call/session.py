@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, Literal
 
 from simulator.call.events import (
@@ -136,6 +137,7 @@ class CallSession:
             else:
                 state_before, words = self.state, utterance.text
             reply = self._engine.respond(state_before, words)
+            self._record_reading(reply)
             answered = (state_before, words)
             self.state = reply.state
             latency = Latency(
@@ -164,6 +166,7 @@ class CallSession:
         if utterance is None or self._hung_up.is_set():
             return
         self._record_caller(utterance)
+        self._record_reading(replace(reply, reading=self._engine.hear(utterance.text)))
         self._status("thinking")
         latency = Latency(
             end_of_speech=utterance.end, transcript_ready=utterance.transcript_ready, reply_chosen=self._clock.now()
@@ -235,6 +238,19 @@ class CallSession:
             self._on_event(Interrupted(line.index, turn.heard or 0.0, yielded=yielded))
         self._on_turn(line.index, turn)
         self._on_event(TurnFinished(line.index, turn))
+
+    def _record_reading(self, reply: Reply) -> None:
+        """Keep what the persona understood on the caller turn it answers (history saves it again)."""
+        if reply.reading is None:
+            return
+        with self._lock:
+            index = len(self.transcript.turns) - 1
+            turn = self.transcript.turns[index]
+            if turn.speaker != "caller":
+                return
+            turn = turn.model_copy(update={"reading": reply.reading.heard()})
+            self.transcript.turns[index] = turn
+        self._on_turn(index, turn)
 
     def _record_caller(self, utterance: Utterance) -> None:
         turn = Turn(

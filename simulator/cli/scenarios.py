@@ -73,6 +73,8 @@ def validate(
 
 
 def _check_file(path: Path, strict: bool) -> list[Problem]:
+    from simulator.language.lexicon import LEXICON_FILE, load_lexicon_file
+    from simulator.persona.lines import PERSONA_LINES_FILE, load_persona_lines_file
     from simulator.scenario.loader import (
         INTENTS_FILE,
         ScenarioError,
@@ -84,10 +86,16 @@ def _check_file(path: Path, strict: bool) -> list[Problem]:
         if path.name == INTENTS_FILE:
             load_intent_file(path)
             return []
+        if path.name == LEXICON_FILE:
+            load_lexicon_file(path)
+            return []
+        if path.name == PERSONA_LINES_FILE:
+            load_persona_lines_file(path)
+            return []
         scenario = load_scenario(path)
         if not strict:
             return []
-        from simulator.persona.intents import load_intent_library
+        from simulator.language.intents import load_intent_library
         from simulator.persona.lint import lint
 
         return list(lint(scenario, load_intent_library(scenario), path))

@@ -50,6 +50,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     # version 2: a persona line the persona gave up because the caller was still talking (Turn.yielded).
     ("ALTER TABLE turns ADD COLUMN yielded INTEGER NOT NULL DEFAULT 0",),
+    # version 3: the language layer's reading of each caller turn (issue 8).
+    ("ALTER TABLE turns ADD COLUMN reading TEXT",),
 )
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -22,7 +22,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from simulator.history.migrations import LATEST_VERSION, migrate, schema_version
-from simulator.transcript import Latency, Transcript, Turn
+from simulator.transcript import Heard, Latency, Transcript, Turn
 
 SCORE_NAMES = ("rigidity", "value_added", "next_step")
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -247,6 +247,7 @@ class HistoryStore:
     def add_turn(self, call_id: int, index: int, turn: Turn) -> None:
         """Save one finished turn at once (saving the same index again replaces it)."""
         latency = turn.latency.model_dump_json() if turn.latency else None
+        reading = turn.reading.model_dump_json() if turn.reading else None
         row = (
             call_id,
             index,
@@ -258,13 +259,14 @@ class HistoryStore:
             turn.heard,
             latency,
             turn.yielded,
+            reading,
         )
 
         def insert(connection: sqlite3.Connection) -> None:
             self._require_call(connection, call_id)
             connection.execute(
                 "INSERT OR REPLACE INTO turns (call_id, idx, speaker, text, start, end_time, interrupted, heard,"
-                " latency, yielded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " latency, yielded, reading) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 row,
             )
 
@@ -317,7 +319,7 @@ class HistoryStore:
                 raise CallNotFound(f"no call {call_id} in the history ({self.path}); `callsim history` lists them")
             extra = connection.execute("SELECT research, report FROM calls WHERE id = ?", (call_id,)).fetchone()
             turns = connection.execute(
-                "SELECT speaker, text, start, end_time, interrupted, heard, latency, yielded FROM turns"
+                "SELECT speaker, text, start, end_time, interrupted, heard, latency, yielded, reading FROM turns"
                 " WHERE call_id = ? ORDER BY idx",
                 (call_id,),
             ).fetchall()
@@ -409,7 +411,7 @@ def _summary(row: tuple[Any, ...]) -> CallSummary:
 
 
 def _turn(row: tuple[Any, ...]) -> Turn:
-    speaker, text, start, end, interrupted, heard, latency, yielded = row
+    speaker, text, start, end, interrupted, heard, latency, yielded, reading = row
     return Turn(
         speaker=speaker,
         text=text,
@@ -419,6 +421,7 @@ def _turn(row: tuple[Any, ...]) -> Turn:
         heard=heard,
         yielded=bool(yielded),
         latency=Latency.model_validate_json(latency) if latency else None,
+        reading=Heard.model_validate_json(reading) if reading else None,
     )
 
 

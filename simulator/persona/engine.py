@@ -1,15 +1,17 @@
-"""The scripted personas: (scenario, state, caller text) -> (persona reply, new state, outcome).
+"""The scripted personas: (scenario, state, caller turn) -> (persona reply, new state, outcome).
 
 Pure and deterministic for a seed: no I/O, no audio, no clock. Randomness (which variant of a line, which
 objection an executive raises) comes only from a `random.Random` seeded with (seed, turn).
 
-The scenario's flow decides what happens; the engine applies the general rules every persona shares:
-it reads the caller's turn (intents, research mentioned, name used, a concrete time), updates the facts
-and counters, lowers patience for monologues, repeated pitches, pushiness, vague turns and unanswered
-questions, raises interest for research, offers, good questions and objections answered, sends a persona
-whose patience runs out to its `gives_up` state, and otherwise takes the first transition whose intents
-were heard and whose condition holds. A turn that names a concrete time is never a decline ("Monday's no
-good, how about Tuesday at 11?" proposes), so no flow can read a counter-proposal as a refusal.
+The scenario's flow decides what happens; the engine applies the general rules every persona shares. It
+reads the caller's turn once through the language layer (`simulator.language.reading`: intents, research,
+who the caller is, days and times), updates the facts and counters, lowers patience for monologues,
+repeated pitches, pushiness, vague turns and unanswered questions, raises interest for research, offers,
+good questions and objections answered, sends a persona whose patience runs out to its `gives_up` state,
+and otherwise takes the first transition whose intents were heard and whose condition holds. Three rules
+keep a persona listening rather than looping: it never asks for the same thing more than a state's
+`stuck.after` times (default 2) without moving the call on; it prefers a line it has not said yet in this
+call and an objection it has not raised yet; and nothing is booked before a day or time was proposed.
 """
 
 from __future__ import annotations
@@ -18,14 +20,10 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from simulator.persona.intents import IntentLibrary, mentions_name, mentions_research, normalize, proposes_time
+from simulator.language.intents import IntentLibrary
+from simulator.language.reading import Reader, Reading
+from simulator.persona.lines import persona_lines
 from simulator.scenario.model import Condition, Counter, Fact, Outcome, Persona, Role, Scenario, State, Transition
-
-# Intents the engine adds itself when the turn shows them, whatever the phrasing.
-MENTION_RESEARCH = "mention_research"
-PROPOSE_TIME = "propose_time"
-# A turn that names a concrete time is a counter-proposal, never a decline.
-DECLINE = "decline"
 
 # Intents that answer a question the persona asked (anything else leaves the question hanging).
 ANSWERS = frozenset(
@@ -51,62 +49,15 @@ ANSWERS = frozenset(
 OBJECTION_ANSWERS = frozenset({"handle_objection", "answer_question", "offer_value", "mention_research"})
 PUSHY = frozenset({"entitled_demand", "rude"})
 MAX_PATIENCE_LOSS_PER_TURN = 2
-CALL_OVER_LINES = ("Sorry, I have to go now. Goodbye.", "I'm going to end the call here. Goodbye.")
+# Interest an executive starts with when the assistant puts the caller through (they were briefed).
+HANDOFF_INTEREST = 1
+# Re-prompts in one state before the persona moves the call on, when the state sets no `stuck:`.
+DEFAULT_REPROMPTS = 2
 
 # Outcomes after which the caller gets one more turn to confirm the next step back before the goodbye.
 WRAP_UP_OUTCOMES = frozenset({"meeting_booked", "callback_scheduled", "message_taken"})
-CLOSING_LINES: dict[str, tuple[str, ...]] = {
-    "meeting_booked": ("Great. Speak then, bye for now.", "Perfect, talk then. Goodbye.", "Good. Until then, bye."),
-    "callback_scheduled": ("Thanks. Speak then, bye.", "Okay, talk then. Goodbye.", "Fine. Bye for now."),
-    "message_taken": ("I'll pass it on. Bye now.", "Will do. Goodbye.", "Noted. Thanks, bye."),
-}
-
-# What a persona says when the caller's turn moves nothing in the flow (the scenario may set its own).
-GENERIC_SILENCE = (
-    "Hello? Are you still there?",
-    "Hello? I can't hear you.",
-    "Sorry, you're breaking up. Could you say that again?",
-)
-GENERIC_NONSENSE = (
-    "Sorry, I didn't catch that.",
-    "I'm sorry, what was that?",
-    "Sorry, could you say that again?",
-)
-GENERIC_WHO = (
-    "Sorry, who did you say you were?",
-    "And who's calling, please?",
-    "Sorry, may I ask who's calling?",
-)
-GENERIC_WHY = (
-    "And what is this regarding?",
-    "Can I ask what it's about?",
-    "Sorry, what's the call about?",
-)
-GENERIC_PUSHY = {
-    "gatekeeper": ("I'm afraid I can't do that.", "That's not something I can do, I'm sorry."),
-    "executive": ("I don't respond well to being pushed.", "Let's keep this civil, shall we?"),
-}
-GENERIC_LOST = (
-    "I'm not sure I follow.",
-    "Sorry, I'm not sure what you're asking.",
-    "I'm not sure what you mean.",
-)
-
-
-@dataclass(frozen=True)
-class CallerTurn:
-    """What the engine heard in one caller turn (computed once; the lint reuses it across states)."""
-
-    text: str
-    intents: tuple[str, ...]
-    research: frozenset[str]
-    time: bool
-    names: frozenset[Role]
-    words: int
-
-    @property
-    def silent(self) -> bool:
-        return self.words == 0
+# Outcomes that book a time: never entered before a day or time was proposed.
+BOOKINGS = frozenset({"meeting_booked", "callback_scheduled"})
 
 
 @dataclass(frozen=True)
@@ -114,7 +65,8 @@ class PersonaState:
     """Where the call stands after a turn. Frozen: the engine returns a new one for every turn.
 
     `credited` records what has already raised each persona's interest (a research fact, an offer, a
-    question, being called by name), so saying it twice does not count twice.
+    question, being called by name), so saying it twice does not count twice. `reprompts` counts the
+    caller's turns in a row that left the call where it was; `said` holds every line already spoken.
     """
 
     state: str
@@ -126,6 +78,9 @@ class PersonaState:
     turn: int = 0
     credited: dict[Role, frozenset[str]] = field(default_factory=dict)
     question_pending: bool = False
+    reprompts: int = 0
+    said: frozenset[str] = frozenset()
+    visited: frozenset[str] = frozenset()
 
     def counter(self, name: Counter) -> int:
         return self.counters.get(name, 0)
@@ -136,7 +91,7 @@ class Reply:
     """What the persona on the line says next, the state after it, and the outcome when the call ends.
 
     `preface` holds lines spoken just before `text` by another persona: on a handoff the gatekeeper's
-    "putting you through" comes before the executive picks up.
+    "putting you through" comes before the executive picks up. `reading` is what the persona understood.
     """
 
     speaker: Role
@@ -145,15 +100,18 @@ class Reply:
     outcome: Outcome | None
     intents: tuple[str, ...]
     preface: tuple[tuple[Role, str], ...] = ()
+    reading: Reading | None = None
 
 
 class PersonaEngine:
     """Plays a scenario's personas for one call."""
 
-    def __init__(self, scenario: Scenario, intents: IntentLibrary, seed: int = 0) -> None:
+    def __init__(self, scenario: Scenario, intents: IntentLibrary, seed: int = 0, reader: Reader | None = None) -> None:
         self.scenario = scenario
         self.intents = intents
         self.seed = seed
+        self.reader = reader or Reader(scenario, intents)
+        self.lines = persona_lines()
         self._states = {state.id: state for state in scenario.states}
         self._roles: tuple[Role, ...] = tuple(
             role for role in ("gatekeeper", "executive") if self._persona_or_none(role) is not None
@@ -169,15 +127,16 @@ class PersonaEngine:
             patience={role: self.scenario.persona(role).traits.patience for role in self._roles},
             interest={role: self.scenario.persona(role).traits.interest for role in self._roles},
         )
-        text = self._choose(start.say, None, self._rng(0))
-        state = replace(state, last_line=text, question_pending=_asks(text))
+        text = self._choose(start.say, state, self._rng(0))
+        state = replace(state, last_line=text, question_pending=_asks(text), said=frozenset({text}),
+                        visited=frozenset({start.id}))  # fmt: skip
         return Reply(start.persona, text, state, start.outcome, ())
 
     def closing(self, state: PersonaState) -> str:
         """The persona's goodbye after the caller's wrap-up turn (confirming the agreed next step)."""
-        outcome = self._states[state.state].outcome
-        lines = CLOSING_LINES.get(outcome or "", CLOSING_LINES["meeting_booked"])
-        return self._choose(lines, state.last_line, self._rng(state.turn + 1))
+        outcome = self._states[state.state].outcome or "meeting_booked"
+        lines = self.lines.closing.get(outcome) or self.lines.closing["meeting_booked"]
+        return self._choose(lines, state, self._rng(state.turn + 1))
 
     def speaker(self, state: PersonaState) -> Role:
         """The persona on the line in this state."""
@@ -189,27 +148,15 @@ class PersonaEngine:
 
     # -- the steps, public for the lint ---------------------------------------------------------
 
-    def hear(self, caller_text: str) -> CallerTurn:
-        """Read a caller turn: intents (plus the ones the engine infers), research, names, a time."""
-        detected = [match.name for match in self.intents.detect(caller_text)]
-        research = frozenset(mentions_research(caller_text, self.scenario.research))
-        time = proposes_time(caller_text)
-        if research and MENTION_RESEARCH not in detected:
-            detected.append(MENTION_RESEARCH)
-        if time and PROPOSE_TIME not in detected:
-            detected.append(PROPOSE_TIME)
-        if time and DECLINE in detected:
-            # "Monday's no good, how about Tuesday at 11?" declines one slot by proposing another.
-            detected.remove(DECLINE)
-        names = frozenset(role for role in self._roles if mentions_name(caller_text, self.scenario.persona(role).name))
-        words = len(normalize(caller_text).split())
-        return CallerTurn(caller_text, tuple(detected), research, time, names, words)
+    def hear(self, caller_text: str) -> Reading:
+        """Read a caller turn (the one reading the report shows too)."""
+        return self.reader.read(caller_text)
 
-    def advance(self, state: PersonaState, heard: CallerTurn) -> Reply:
+    def advance(self, state: PersonaState, heard: Reading) -> Reply:
         """The reply to an already-read caller turn (one seeded pick among `to:` targets)."""
         return self._step(state, heard, None)
 
-    def branches(self, state: PersonaState, heard: CallerTurn) -> list[Reply]:
+    def branches(self, state: PersonaState, heard: Reading) -> list[Reply]:
         """Every reply the turn can lead to, one per target of a `to:` list (the lint explores them all)."""
         first = self._step(state, heard, 0)
         replies = [first]
@@ -219,14 +166,14 @@ class PersonaEngine:
 
     # -- the rules -----------------------------------------------------------------------------
 
-    def _step(self, state: PersonaState, heard: CallerTurn, pick: int | None) -> Reply:
+    def _step(self, state: PersonaState, heard: Reading, pick: int | None) -> Reply:
         current = self._states[state.state]
         role = current.persona
         turn = state.turn + 1
         rng = self._rng(turn)
         if current.outcome is not None:
-            text = self._choose(CALL_OVER_LINES, state.last_line, rng)
-            return Reply(role, text, replace(state, turn=turn, last_line=text), current.outcome, heard.intents)
+            text = self._choose(self.lines.call_over, state, rng)
+            return self._said(Reply(role, text, replace(state, turn=turn), current.outcome, heard.intents), heard)
 
         updated = self._update(state, current, heard, turn)
         if updated.patience.get(role, 1) <= 0:
@@ -234,17 +181,68 @@ class PersonaEngine:
             return self._enter(updated, current, target, [], heard, rng)
 
         transition = self._first_transition(current, updated, heard)
+        targets: list[str] = []
+        if transition is not None:
+            targets = [transition.to] if isinstance(transition.to, str) else list(transition.to)
+        progressed = self._progressed(state, updated) or any(t != current.id for t in targets)
+        if not progressed and state.reprompts + 1 > self._reprompt_limit(current):
+            return self._move_on(updated, current, heard, rng, pick)
+
         if transition is None:
             lines = self._unmatched_lines(current, updated, heard)
-            text = self._choose(lines, state.last_line, rng)
-            after = replace(updated, last_line=text, question_pending=_asks(text))
-            return Reply(role, text, after, None, heard.intents)
+            text = self._choose(lines, updated, rng)
+            after = replace(updated, question_pending=_asks(text), reprompts=0 if progressed else state.reprompts + 1)
+            return self._said(Reply(role, text, after, None, heard.intents), heard)
 
-        targets = [transition.to] if isinstance(transition.to, str) else list(transition.to)
+        target = self._states[self._pick_target(targets, updated, rng, pick)]
+        if target.outcome in BOOKINGS and "time_proposed" not in updated.facts:
+            # Nothing is booked before a day or a time was proposed: ask for one first.
+            text = self._choose(self.lines.ask_time, updated, rng)
+            after = replace(updated, question_pending=True, reprompts=0 if progressed else state.reprompts + 1)
+            return self._said(Reply(role, text, after, None, heard.intents), heard)
+        reply = self._enter(updated, current, target, transition.say if transition else [], heard, rng)
+        if target.id == current.id:
+            reply = replace(reply, state=replace(reply.state, reprompts=0 if progressed else state.reprompts + 1))
+        return reply
+
+    def _reprompt_limit(self, current: State) -> int:
+        return current.stuck.after if current.stuck is not None else DEFAULT_REPROMPTS
+
+    def _progressed(self, before: PersonaState, after: PersonaState) -> bool:
+        """Whether the caller's turn moved the call on: something new done, or more interest."""
+        role = self._states[before.state].persona
+        new_facts = after.facts - before.facts - {"entitled"}
+        return bool(new_facts) or after.interest.get(role, 0) > before.interest.get(role, 0)
+
+    def _move_on(
+        self, state: PersonaState, current: State, heard: Reading, rng: random.Random, pick: int | None
+    ) -> Reply:
+        """The persona has asked for the same thing enough: it takes the call somewhere else, as a person would."""
+        stuck = current.stuck
+        if stuck is not None:
+            targets = [stuck.to] if isinstance(stuck.to, str) else list(stuck.to)
+            target = self._states[self._pick_target(targets, state, rng, pick)]
+            return self._enter(state, current, target, stuck.say, heard, rng)
+        role = current.persona
+        patience = dict(state.patience)
+        patience[role] = max(0, patience.get(role, 1) - 1)
+        lowered = replace(state, patience=patience, reprompts=0)
+        if patience[role] <= 0:
+            target = self._states[self.scenario.persona(role).gives_up]
+            return self._enter(lowered, current, target, self.lines.moving_on[role], heard, rng)
+        text = self._choose(self.lines.lost, lowered, rng)
+        return self._said(Reply(role, text, replace(lowered, question_pending=_asks(text)), None, heard.intents), heard)
+
+    def _pick_target(self, targets: list[str], state: PersonaState, rng: random.Random, pick: int | None) -> str:
+        """One of a `to:` list (seeded), preferring a state not visited yet: an objection is raised once."""
         index = rng.randrange(len(targets)) if pick is None else pick % len(targets)
-        return self._enter(updated, current, self._states[targets[index]], transition.say, heard, rng)
+        chosen = targets[index]
+        fresh = [t for t in targets if t not in state.visited or not self._states[t].objection]
+        if chosen in fresh or not fresh:
+            return chosen
+        return fresh[index % len(fresh)]
 
-    def _branch_count(self, state: PersonaState, heard: CallerTurn) -> int:
+    def _branch_count(self, state: PersonaState, heard: Reading) -> int:
         current = self._states[state.state]
         if current.outcome is not None:
             return 1
@@ -253,14 +251,16 @@ class PersonaEngine:
             return 1
         transition = self._first_transition(current, updated, heard)
         if transition is None or isinstance(transition.to, str):
-            return 1
+            stuck = current.stuck
+            return len(stuck.to) if stuck is not None and isinstance(stuck.to, list) else 1
         return len(transition.to)
 
-    def _update(self, state: PersonaState, current: State, heard: CallerTurn, turn: int) -> PersonaState:
+    def _update(self, state: PersonaState, current: State, heard: Reading, turn: int) -> PersonaState:
         """Facts, counters, patience and interest after the caller's turn (before any transition)."""
         role = current.persona
         persona = self.scenario.persona(role)
-        intents = set(heard.intents)
+        intents = self._understood(current, heard)
+        research = heard.research_ids
         facts = set(state.facts)
         counters = dict(state.counters)
         credited = set(state.credited.get(role, frozenset()))
@@ -277,17 +277,17 @@ class PersonaEngine:
             facts.add("introduced")
         if "ask_for_person" in intents:
             facts.add("asked_for_person")
-        if "state_reason" in intents or heard.research:
+        if "state_reason" in intents or research:
             facts.add("reason_stated")
-        if heard.research:
+        if research:
             facts.add("research_mentioned")
         if "offer_value" in intents:
             facts.add("value_offered")
         if "ask_question" in intents:
             facts.add("asked_question")
-        if heard.time:
+        if heard.proposes_time:
             facts.add("time_proposed")
-        if role in heard.names:
+        if role in heard.addressed:
             facts.add("used_name")
 
         if not intents:
@@ -306,15 +306,17 @@ class PersonaEngine:
         if "pitch_features" in intents and bump("pitches") >= 2:
             loss += 1  # one mention of the product is fine; a feature list is not
 
-        for fact_id in sorted(heard.research):
+        for fact_id in sorted(research):
             gain += _credit(credited, f"research:{fact_id}")
         if "offer_value" in intents:
             gain += _credit(credited, "offer")
         if "ask_question" in intents:
             gain += _credit(credited, "question")
+        if _concrete_ask(heard) and {"reason_stated", "value_offered"} <= facts and not pushy:
+            gain += _credit(credited, "concrete_ask")  # gave first, then a day and a time: easy to say yes to
         if role == "gatekeeper" and not pushy:
             # Treating the gatekeeper as a person: their name, their help.
-            if role in heard.names:
+            if role in heard.addressed:
                 gain += _credit(credited, "name")
             if "ask_for_help" in intents:
                 gain += _credit(credited, "help")
@@ -337,8 +339,18 @@ class PersonaEngine:
             turn=turn,
         )
 
-    def _first_transition(self, current: State, state: PersonaState, heard: CallerTurn) -> Transition | None:
+    def _understood(self, current: State, heard: Reading) -> set[str]:
+        """The turn's intents as this state hears them: in an objection, a concrete next step answers it.
+
+        "Of course I'll email it; could we also put twenty minutes in on Tuesday?" handles "just email me".
+        """
         intents = set(heard.intents)
+        if current.objection and not intents & PUSHY and (intents & OBJECTION_ANSWERS or heard.proposes_time):
+            intents.add("handle_objection")
+        return intents
+
+    def _first_transition(self, current: State, state: PersonaState, heard: Reading) -> Transition | None:
+        intents = self._understood(current, heard)
         for transition in current.transitions:
             if intents.intersection(transition.on) and self._holds(transition.when, state, current.persona):
                 return transition
@@ -365,41 +377,56 @@ class PersonaEngine:
         current: State,
         target: State,
         transition_say: Sequence[str],
-        heard: CallerTurn,
+        heard: Reading,
         rng: random.Random,
     ) -> Reply:
         """Move to the target state; a handoff puts the transition's line before the new persona's."""
         preface: tuple[tuple[Role, str], ...] = ()
         if target.persona != current.persona:
             if transition_say:
-                preface = ((current.persona, self._choose(transition_say, state.last_line, rng)),)
+                preface = ((current.persona, self._choose(transition_say, state, rng)),)
             lines: Sequence[str] = target.say
+            if not target.outcome:
+                # the assistant briefs the executive on a transfer: a caller put through starts with some credit
+                interest = dict(state.interest)
+                interest[target.persona] = interest.get(target.persona, 0) + HANDOFF_INTEREST
+                state = replace(state, interest=interest)
         else:
             lines = transition_say or target.say
-        text = self._choose(lines, state.last_line, rng)
-        after = replace(state, state=target.id, last_line=text, question_pending=_asks(text))
-        return Reply(target.persona, text, after, target.outcome, heard.intents, preface)
+        text = self._choose(lines, state, rng)
+        after = replace(state, state=target.id, question_pending=_asks(text), reprompts=0,
+                        visited=state.visited | {target.id})  # fmt: skip
+        reply = Reply(target.persona, text, after, target.outcome, heard.intents, preface)
+        return self._said(reply, heard)
 
-    def _unmatched_lines(self, current: State, state: PersonaState, heard: CallerTurn) -> Sequence[str]:
+    def _said(self, reply: Reply, heard: Reading) -> Reply:
+        """Record the reply's lines as said (the next pick prefers others) and attach the reading."""
+        spoken = {reply.text, *(line for _, line in reply.preface)}
+        state = replace(reply.state, last_line=reply.text, said=reply.state.said | spoken)
+        return replace(reply, state=state, reading=heard)
+
+    def _unmatched_lines(self, current: State, state: PersonaState, heard: Reading) -> Sequence[str]:
         """A natural reaction when the turn moves nothing: the state's own, else one fitting the turn."""
+        lines = self.lines
         if heard.silent:
-            return GENERIC_SILENCE
+            return lines.silence
         if not heard.intents:
             # A word or two of nothing is likely misheard; a whole sentence was heard but went nowhere.
-            return current.unmatched or (GENERIC_NONSENSE if heard.words <= 2 else GENERIC_LOST)
+            return current.unmatched or (lines.nonsense if heard.words <= 2 else lines.lost)
         if set(heard.intents) & PUSHY:
-            return GENERIC_PUSHY[current.persona]
+            return lines.pushy[current.persona]
         if current.unmatched:
             return current.unmatched
         if current.persona == "gatekeeper" and "introduced" not in state.facts:
-            return GENERIC_WHO
+            return lines.who
         if "reason_stated" not in state.facts:
-            return GENERIC_WHY
-        return GENERIC_LOST
+            return lines.why
+        return lines.lost
 
-    def _choose(self, lines: Sequence[str], last: str | None, rng: random.Random) -> str:
-        """A seeded pick among the variants, never the line just said when there is another."""
-        fresh = [line for line in lines if line != last] or list(lines)
+    def _choose(self, lines: Sequence[str], state: PersonaState, rng: random.Random) -> str:
+        """A seeded pick among the variants: one not said yet in this call, else never the last line."""
+        fresh = [line for line in lines if line not in state.said]
+        fresh = fresh or [line for line in lines if line != state.last_line] or list(lines)
         return fresh[rng.randrange(len(fresh))]
 
     def _rng(self, turn: int) -> random.Random:
@@ -415,6 +442,11 @@ def _credit(credited: set[str], key: str) -> int:
         return 0
     credited.add(key)
     return 1
+
+
+def _concrete_ask(heard: Reading) -> bool:
+    """A proposal with both a day and a time ("Tuesday at ten"), the ask a busy person can answer yes to."""
+    return any(when.day and when.time for when in heard.timing.proposals)
 
 
 def _asks(line: str) -> bool:

@@ -18,8 +18,9 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from simulator.persona.engine import CallerTurn, PersonaEngine, PersonaState
-from simulator.persona.intents import IntentLibrary
+from simulator.language.intents import IntentLibrary
+from simulator.language.reading import Reading
+from simulator.persona.engine import PersonaEngine, PersonaState
 from simulator.scenario.loader import Problem, problem_at
 from simulator.scenario.model import Scenario
 
@@ -58,10 +59,34 @@ def lint(scenario: Scenario, intents: IntentLibrary, path: Path | str) -> list[P
         elif state.outcome is None and not walk.exits.get(state.id) and walk.complete:
             message = f"state '{state.id}' has no way out: none of its transitions can fire"
             problems.append(problem_at(path, where, message))
+    problems += _endless_reprompts(scenario, path)
     for index, outcome in enumerate(scenario.success):
         if outcome not in walk.outcomes:
             ending = "no state ends with it" if not _has_outcome(scenario, outcome) else "no caller can reach it"
             problems.append(problem_at(path, ("success", index), f"success outcome '{outcome}': {ending}"))
+    return problems
+
+
+def _endless_reprompts(scenario: Scenario, path: Path | str) -> list[Problem]:
+    """States whose `stuck:` leads back into re-prompting: a caller there would be asked the same forever."""
+    states = {state.id: state for state in scenario.states}
+    problems: list[Problem] = []
+    for state in scenario.states:
+        seen = [state.id]
+        current = state
+        while current.stuck is not None and current.outcome is None:
+            targets = [current.stuck.to] if isinstance(current.stuck.to, str) else list(current.stuck.to)
+            looping = [t for t in targets if t in seen]
+            if looping:
+                cycle = " -> ".join([*seen[seen.index(looping[0]) :], looping[0]])
+                message = f"state '{state.id}' can re-prompt forever: its `stuck:` leads back ({cycle})"
+                problems.append(problem_at(path, ("states", state.id, "stuck"), message))
+                break
+            nxt = states.get(targets[0])
+            if nxt is None:
+                break
+            seen.append(nxt.id)
+            current = nxt
     return problems
 
 
@@ -135,12 +160,12 @@ def caller_phrases(scenario: Scenario, intents: IntentLibrary) -> list[str]:
     return list(dict.fromkeys(phrases))
 
 
-def _distinct_turns(engine: PersonaEngine, phrases: Iterable[str]) -> list[CallerTurn]:
+def _distinct_turns(engine: PersonaEngine, phrases: Iterable[str]) -> list[Reading]:
     """One phrase per distinct reading: phrases the engine hears the same way lead to the same states."""
-    turns: dict[Hashable, CallerTurn] = {}
+    turns: dict[Hashable, Reading] = {}
     for phrase in phrases:
         turn = engine.hear(phrase)
-        signature = (frozenset(turn.intents), turn.research, turn.time, turn.names, turn.words == 0)
+        signature = (frozenset(turn.intents), turn.research_ids, turn.proposes_time, turn.addressed, turn.words == 0)
         turns.setdefault(signature, turn)
     return list(turns.values())
 
@@ -153,6 +178,7 @@ class _Relevance:
     facts: frozenset[str]
     counter_caps: dict[str, int]
     interest_cap: int
+    objections: frozenset[str] = frozenset()
 
 
 def _relevance(scenario: Scenario) -> _Relevance:
@@ -170,7 +196,8 @@ def _relevance(scenario: Scenario) -> _Relevance:
                 caps[name] = max(caps.get(name, 0), value + 1)
             levels += [level for level in (when.interest_at_least, when.interest_below) if level is not None]
     # Two points of head room: a pushy turn can take a point of interest back off.
-    return _Relevance(frozenset(facts), caps, max(levels) + 2)
+    objections = frozenset(state.id for state in scenario.states if state.objection)
+    return _Relevance(frozenset(facts), caps, max(levels) + 2, objections)
 
 
 def _key(state: PersonaState, relevant: _Relevance) -> Hashable:
@@ -191,6 +218,8 @@ def _key(state: PersonaState, relevant: _Relevance) -> Hashable:
         tuple(interest),
         counters,
         state.question_pending,
+        state.reprompts,
+        frozenset(s for s in state.visited if s in relevant.objections),
     )
 
 

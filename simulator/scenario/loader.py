@@ -32,6 +32,7 @@ from simulator.scenario.suggest import closest
 __all__ = [
     "DEFAULT_SCENARIO",
     "INTENTS_FILE",
+    "LIBRARY_FILES",
     "IntentFile",
     "Loc",
     "Problem",
@@ -51,6 +52,9 @@ __all__ = [
 
 DEFAULT_SCENARIO = "gatekeeper-screen"
 INTENTS_FILE = "intents.yaml"  # the shared intent library, beside the shipped scenarios
+# The shared language files beside the scenarios (intents, the lexicon, the personas' generic lines): data,
+# not scenarios; `callsim scenarios validate` checks each against its own model.
+LIBRARY_FILES = frozenset({INTENTS_FILE, "lexicon.yaml", "persona_lines.yaml"})
 
 
 class IntentFile(Strict):
@@ -73,8 +77,9 @@ def shared_intents_path() -> Path:
 def load_scenario(path: Path | str) -> Scenario:
     """Load and check a scenario file; raises ScenarioError listing every problem."""
     path = Path(path)
-    if path.name == INTENTS_FILE:
-        message = "this is an intent library, not a scenario (check it with `callsim scenarios validate`)"
+    if path.name in LIBRARY_FILES:
+        what = "an intent library" if path.name == INTENTS_FILE else "a language file"
+        message = f"this is {what}, not a scenario (check it with `callsim scenarios validate`)"
         raise ScenarioError([Problem(str(path), 0, 0, message)])
     raw = read_file_bytes(path)
     key = (hashlib.sha1(raw).hexdigest(), _stamp(shared_intents_path()))
@@ -203,7 +208,7 @@ def scenario_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     files = [*folder.glob("*.yaml"), *folder.glob("*.yml")]
-    return sorted(path for path in files if path.name != INTENTS_FILE and path.is_file())
+    return sorted(path for path in files if path.name not in LIBRARY_FILES and path.is_file())
 
 
 def list_scenarios(on_invalid: Callable[[ScenarioError], None] | None = None) -> list[ScenarioEntry]:

@@ -108,6 +108,16 @@ class Transition(Strict):
     )
 
 
+class Stuck(Strict):
+    """Where a persona takes the call after asking for the same thing `after` times with no progress."""
+
+    after: int = Field(default=2, ge=1, le=5, description="Re-prompts allowed before the persona moves the call on.")
+    to: str | Annotated[list[str], Field(min_length=1)] = Field(
+        description="The state the call moves on to (a list picks one at random, seeded)."
+    )
+    say: list[str] = Field(default_factory=list, description="What the persona says on the way (variants).")
+
+
 class State(Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
     persona: Role
@@ -120,6 +130,13 @@ class State(Strict):
     objection: bool = Field(
         default=False,
         description="The persona raises an objection here; a good answer counts as an objection handled.",
+    )
+    stuck: Stuck | None = Field(
+        default=None,
+        description=(
+            "When the caller has not moved the call on after `after` re-prompts here: where the persona takes it."
+            " Without it the persona says a generic moving-on line and loses patience."
+        ),
     )
 
 

@@ -45,6 +45,12 @@ def check_references(source: YamlSource, known_intents: Collection[str] | None) 
         if state.get("persona") == "gatekeeper" and isinstance(data.get("personas"), dict) and not has_gatekeeper:
             message = f"state '{name}' is spoken by the gatekeeper, but the scenario has no gatekeeper persona"
             problems.append(source.problem(("states", index, "persona"), message))
+        stuck = _dict(state.get("stuck"))
+        stuck_target = stuck.get("to")
+        for pick, each in enumerate(stuck_target if isinstance(stuck_target, list) else [stuck_target]):
+            where: Loc = ("states", index, "stuck", "to", pick) if isinstance(stuck_target, list) else (
+                "states", index, "stuck", "to")
+            state_reference(where, each, f"state '{name}' stuck to")
         for number, transition in enumerate(_list(state.get("transitions"))):
             transition = _dict(transition)
             loc: Loc = ("states", index, "transitions", number)
