@@ -136,7 +136,7 @@ SETTLING_RULES: tuple[SettlingRule, ...] = (
     ),
     SettlingRule(
         "send-and-book",
-        "'I'll send the summary ahead; could we put twenty minutes in on Thursday at four?' books, it does not brush off",
+        "'I'll send the summary ahead; could we put twenty minutes in on Thursday?' books, it does not brush off",
         lambda intents, timing: timing.proposes,
         frozenset({"send_info"}),
     ),
@@ -145,6 +145,12 @@ SETTLING_RULES: tuple[SettlingRule, ...] = (
         "'that's fine, genuinely, the thing people found useful was...' moves on to value, it does not give up",
         lambda intents, timing: bool(intents & {"offer_value", "handle_objection", MENTION_RESEARCH}),
         frozenset({"decline", "goodbye"}),
+    ),
+    SettlingRule(
+        "acknowledge-and-pivot",
+        "'if you've already got someone, that's fine' before an offer is the acknowledgement, not agreeing to go",
+        lambda intents, timing: bool(intents & {"offer_value", "handle_objection"}) and not timing.proposes,
+        frozenset({"accept"}),
     ),
 )
 
