@@ -50,7 +50,7 @@ OBJECTION_ANSWERS = frozenset({"handle_objection", "answer_question", "offer_val
 PUSHY = frozenset({"entitled_demand", "rude"})
 MAX_PATIENCE_LOSS_PER_TURN = 2
 # Interest an executive starts with when the assistant puts the caller through (they were briefed).
-HANDOFF_INTEREST = 1
+HANDOFF_INTEREST = 2
 # Re-prompts in one state before the persona moves the call on, when the state sets no `stuck:`.
 DEFAULT_REPROMPTS = 2
 
