@@ -16,7 +16,7 @@ from simulator.language.text import Words, normalize
 
 TIME_NEGATION_REACH = 3  # a day or time with a negation this many words either side is ruled out
 PAST_REACH = 5  # how far back a past marker ("left", "spoke") reaches to a day
-INSTRUCTION_REACH = 8  # how far back an instruction verb reaches to a time
+INSTRUCTION_REACH = 6  # how far back an instruction verb reaches to a time
 
 
 @dataclass(frozen=True)
@@ -164,21 +164,17 @@ def read_timing(text: str, heard: Words | None = None) -> Timing:
 def _merge(found: list[tuple[int, str | None, str | None]], heard: Words) -> list[When]:
     """Days and times a few words apart are one mention ("Tuesday at ten", "ten on Tuesday")."""
     found.sort(key=lambda item: item[0])
-    merged: list[list[object]] = []
+    merged: list[tuple[int, str | None, str | None, int]] = []  # (first index, day, time, last index)
     for index, day, time in found:
-        if (
-            merged
-            and index - int(str(merged[-1][0])) <= 4
-            and ((day and not merged[-1][1]) or (time and not merged[-1][2]) or (time and time == merged[-1][2]))
-        ):
-            merged[-1][1] = merged[-1][1] or day
-            merged[-1][2] = merged[-1][2] or time
-            continue
-        if merged and (index == merged[-1][0] or (time and merged[-1][2] and index - int(str(merged[-1][0])) <= 2)):
-            continue
-        merged.append([index, day, time])
-    return [_judge(int(str(i)), d if isinstance(d, str) else None, t if isinstance(t, str) else None, heard)
-            for i, d, t in merged]  # fmt: skip
+        if merged:
+            first, had_day, had_time, last = merged[-1]
+            if index == last or (time and had_time and index - last <= 2):
+                continue  # the same time said twice, or "at six on Friday evening"
+            if index - last <= 4 and ((day and not had_day) or (time and not had_time)):
+                merged[-1] = (first, had_day or day, had_time or time, index)
+                continue
+        merged.append((index, day, time, index))
+    return [_judge(first, day, time, heard) for first, day, time, _ in merged]
 
 
 def _judge(index: int, day: str | None, time: str | None, heard: Words) -> When:
@@ -209,9 +205,13 @@ def _judge(index: int, day: str | None, time: str | None, heard: Words) -> When:
     instruction = False
     verbs = [tuple(v.split()) for v in lex.instruction_verbs]
     clause_start = heard.clause[index] if index < len(heard.clause) else 0
-    for back in range(max(clause_start, index - INSTRUCTION_REACH), index):
+    stops = set(lex.proposal_openers) | set(lex.duration_units)
+    for back in range(index - 1, max(clause_start, index - INSTRUCTION_REACH) - 1, -1):
+        if tokens[back] in stops:
+            break  # "...against it, thirty minutes on Wednesday at two?" proposes a slot
         if any(tuple(tokens[back : back + len(v)]) == v for v in verbs):
             instruction = True
+            break
     generic = bool(day) and not time and index > 0 and tokens[index - 1] in {"a", "every", "most", "some"}
     generic = generic or (
         day not in {None, "tomorrow", "today"}
