@@ -8,10 +8,11 @@ turn's word n-grams. Matching whole words, never parts of them, keeps "No, thank
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from simulator.language.text import Words, negation_marks, normalize
 
@@ -45,7 +46,8 @@ def word_similarity(heard: str, expected: str) -> float:
 def phrase_score(
     tokens: Sequence[str], keyword: Sequence[str], guard: Guard | None = None, compounds: bool = False
 ) -> float:
-    """Best similarity (0-100) of a keyword phrase with any run of words of the same length.
+    """Best similarity (0-100) of a keyword phrase with any run of words of the same length, 0 below its
+    threshold (`keyword_threshold`).
 
     With `compounds`, a one-word keyword may also be heard as two words run together: right for the
     names and jargon of research facts, wrong for everyday words ("use less" is not "useless").
@@ -53,42 +55,56 @@ def phrase_score(
     return best_match(tokens, keyword, guard, compounds)[0]
 
 
+@functools.lru_cache(maxsize=4096)
+def _runs(tokens: tuple[str, ...], size: int, fixed: tuple[int, ...], compounds: bool) -> tuple[str, ...]:
+    """Every run of `size` words, keeping the words at `fixed` (the keyword's non-wildcard places)."""
+    if size == 1 and compounds:
+        return tuple(tokens) + tuple(a + b for a, b in zip(tokens, tokens[1:], strict=False))
+    return tuple(" ".join(tokens[start + i] for i in fixed) for start in range(len(tokens) - size + 1))
+
+
 def best_match(
     tokens: Sequence[str], keyword: Sequence[str], guard: Guard | None = None, compounds: bool = False
 ) -> tuple[float, int]:
-    """`phrase_score` and the index where the best run starts (-1 when there is none)."""
+    """`phrase_score` and the index where the best run starts (-1 when there is none).
+
+    rapidfuzz compares the keyword with every run at once (in C); the few runs above the threshold are
+    then checked word by word: every word must resemble its counterpart and start with the same sound
+    ("kind" is not "fine"), short words must be heard exactly ("i" is not "im"), and the guard (negation)
+    must accept the place.
+    """
     size = len(keyword)
     if size == 0 or len(tokens) < size:
         return 0.0, -1
-    fixed = [i for i, token in enumerate(keyword) if token != WILDCARD]
+    fixed = tuple(i for i, token in enumerate(keyword) if token != WILDCARD)
     if not fixed:
         return 0.0, -1
-    best, where = 0.0, -1
     expected = " ".join(keyword[i] for i in fixed)
-    for start in range(len(tokens) - size + 1):
-        window = tokens[start : start + size]
-        if size == 1 and compounds and start + 1 < len(tokens):
-            # Speech-to-text splits rare words: "tool kit" for "toolkit", "bright line" for "brightline".
-            score = max(word_similarity(window[0], expected), word_similarity(window[0] + tokens[start + 1], expected))
-        elif len(fixed) == 1:
-            score = word_similarity(window[fixed[0]], expected)
+    cutoff = keyword_threshold(keyword)
+    words = tuple(tokens)
+    runs = _runs(words, size, fixed, compounds and size == 1)
+    found = process.extract(expected, runs, scorer=fuzz.ratio, score_cutoff=cutoff - 0.001, limit=None)
+    count = len(words) - size + 1
+    for _run, score, where in sorted(found, key=lambda item: (-item[1], item[2])):
+        start = where if where < count else where - len(words)  # a compound "bright"+"line" starts at its first word
+        if start < 0:
+            continue
+        window = words[start : start + size]
+        if size == 1:
+            heard = _run
+            if heard != expected and (len(expected) <= EXACT_WORD_CHARS or heard[:1] != expected[:1]):
+                continue
         else:
-            # Every word must resemble its counterpart and start with the same sound ("kind" is not
-            # "fine"), and the phrase as a whole must be close.
             if any(window[i][:1] != keyword[i][:1] for i in fixed):
                 continue
             if any(len(keyword[i]) <= EXACT_WORD_CHARS and window[i] != keyword[i] for i in fixed):
                 continue
             if any(fuzz.ratio(window[i], keyword[i]) < WORD_IN_PHRASE_THRESHOLD for i in fixed):
                 continue
-            score = fuzz.ratio(" ".join(window[i] for i in fixed), expected)
-        if score > best and guard is not None and not guard(start, start + size):
+        if guard is not None and not guard(start, start + size):
             continue
-        if score > best:
-            best, where = score, start
-        if best == 100.0:
-            break
-    return best, where
+        return float(score), start
+    return 0.0, -1
 
 
 def keyword_threshold(keyword: Sequence[str]) -> float:
@@ -160,8 +176,10 @@ def example_score(heard: Words, phrase: Phrase, windows: dict[int, list[str]]) -
     for size in sizes:
         if size not in windows:
             windows[size] = [" ".join(heard.words[i : i + size]) for i in range(count - size + 1)]
-        for start, window in enumerate(windows[size]):
-            score = fuzz.ratio(window, phrase.text, score_cutoff=max(best, EXAMPLE_THRESHOLD - 0.01))
+        cutoff = max(best, EXAMPLE_THRESHOLD - 0.01)
+        for _window, score, start in process.extract(
+            phrase.text, windows[size], scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
+        ):
             if score > best and heard.keeps_polarity(start, start + size, phrase.negative):
                 best = score
     return best if best >= EXAMPLE_THRESHOLD else 0.0

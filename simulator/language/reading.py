@@ -135,6 +135,12 @@ SETTLING_RULES: tuple[SettlingRule, ...] = (
         frozenset({"entitled_demand"}),
     ),
     SettlingRule(
+        "deference-is-courtesy",
+        "'whatever's easiest for him, I could do Thursday at eleven' defers to their diary; it is not 'whatever'",
+        lambda intents, timing: timing.defers,
+        frozenset({"rude"}),
+    ),
+    SettlingRule(
         "send-and-book",
         "'I'll send the summary ahead; could we put twenty minutes in on Thursday?' books, it does not brush off",
         lambda intents, timing: timing.proposes,
