@@ -98,10 +98,19 @@ class Audio(Section):
     output_device: str | int | None = None
 
 
+class Caller(Section):
+    """Who you are on the phone, when it is not the scenario brief's caller: the personas recognise an
+    introduction by this name or company in any phrasing."""
+
+    name: str | None = Field(default=None, max_length=80, description="Your name, e.g. 'Ana Ruiz'.")
+    company: str | None = Field(default=None, max_length=80, description="Your company, e.g. 'Northwind'.")
+
+
 class Settings(Section):
     stt: SpeechToText = Field(default_factory=SpeechToText)
     listening: Listening = Field(default_factory=Listening)
     audio: Audio = Field(default_factory=Audio)
+    caller: Caller = Field(default_factory=Caller)
 
 
 class SettingsError(Exception):

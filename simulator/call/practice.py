@@ -19,6 +19,8 @@ from simulator.call.session import CallSession
 from simulator.config import Settings, database_path, load_settings
 from simulator.history.store import HistoryStore
 from simulator.language.intents import load_intent_library
+from simulator.language.mentions import Identity
+from simulator.language.reading import Reader
 from simulator.language.semantic import shared_embedder
 from simulator.persona.engine import PersonaEngine
 from simulator.scenario.loader import load_scenario, resolve_scenario
@@ -80,7 +82,7 @@ class PracticeCall:
         embedder.start()  # the sentence model loads in the background while the call sets up
         self.intents = load_intent_library(self.scenario, embedder)
         threading.Thread(target=self.intents.warm_up, name="callsim-intent-vectors", daemon=True).start()
-        self.engine = PersonaEngine(self.scenario, self.intents, seed=plan.seed)
+        self.engine = PersonaEngine(self.scenario, self.intents, seed=plan.seed, reader=self._reader())
         self.clock: Clock = WallClock() if plan.caller == "mic" or plan.speak else SimulatedClock()
         self._store: HistoryStore | None = HistoryStore(database_path()) if plan.save else None
         self._call_id: int | None = None
@@ -98,6 +100,15 @@ class PracticeCall:
         )
 
     # -- wiring --------------------------------------------------------------------------------------
+
+    def _reader(self) -> Reader:
+        """The caller is the brief's, unless the user set their own name in settings ([caller])."""
+        mine = self.settings.caller
+        identity = None
+        if mine.name or mine.company:
+            brief = Identity.from_brief(self.scenario.brief.caller)
+            identity = Identity(mine.name or brief.name, mine.company or brief.company)
+        return Reader(self.scenario, self.intents, identity)
 
     def _make_caller(self) -> CallerInput:
         plan = self.plan

@@ -185,6 +185,8 @@ def _report_lines(call: StoredCall, scored: dict[str, Any] | None, source: str) 
     for number, turn in enumerate(transcript.turns, start=1):
         cut = " [interrupted]" if turn.interrupted else ""
         lines.append(f"  {number:>3}  [{turn.start:6.1f}s] {turn.speaker}: {turn.text}{cut}")
+        if turn.reading is not None and turn.reading.summary:
+            lines.append(f"{'':>19}heard: {turn.reading.summary}")
     lines.append("")
     if scored is None:
         lines.append(f"Scores: not scored ({source})")

@@ -144,7 +144,7 @@ class ReportScreen(Screen[None]):
                     if metric.get("source"):
                         yield Static(f"source: {escape(str(metric['source']))}", classes="metric-source")
             yield Label("Transcript", classes="section")
-            view = TranscriptView(call.names, id="report-transcript")
+            view = TranscriptView(call.names, show_heard=True, id="report-transcript")
             yield view
         yield Footer()
 

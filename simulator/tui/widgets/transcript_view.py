@@ -14,9 +14,10 @@ class TranscriptView(VerticalScroll):
 
     DEFAULT_CLASSES = "transcript"
 
-    def __init__(self, names: dict[str, str], **kwargs: object) -> None:
+    def __init__(self, names: dict[str, str], show_heard: bool = False, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.names = names
+        self.show_heard = show_heard  # the report shows what the persona understood under each caller turn
         self._lines: dict[int, Static] = {}
         self._partial: Static | None = None
 
@@ -32,6 +33,8 @@ class TranscriptView(VerticalScroll):
             text.append(heard, style="italic")
         if note:
             text.append(f" {note}", style="italic")
+        if self.show_heard and turn.reading is not None and turn.reading.summary:
+            text.append(f"\n  heard: {turn.reading.summary}", style="dim italic")
         return text
 
     def show_turn(self, index: int, turn: Turn) -> None:
