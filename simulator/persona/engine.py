@@ -203,7 +203,24 @@ class PersonaEngine:
         reply = self._enter(updated, current, target, transition.say if transition else [], heard, rng)
         if target.id == current.id:
             reply = replace(reply, state=replace(reply.state, reprompts=0 if progressed else state.reprompts + 1))
-        return reply
+        return self._already_answered(reply, target, heard, rng)
+
+    def _already_answered(self, reply: Reply, entered: State, heard: Reading, rng: random.Random) -> Reply:
+        """A turn that already holds the answer to the question the new state asks is taken as that answer.
+
+        "...I'd love to share the figures with Daniel. Could I try him tomorrow at half past ten?" gets the
+        slot booked at once, rather than "When could you call him back?" after the time was given.
+        """
+        if reply.outcome is not None or not heard.proposes_time or entered.persona != reply.speaker:
+            return reply
+        follow = self._first_transition(entered, reply.state, heard)
+        if follow is None:
+            return reply
+        targets = [follow.to] if isinstance(follow.to, str) else list(follow.to)
+        if not all(self._states[t].outcome in BOOKINGS for t in targets):
+            return reply
+        booking = self._states[self._pick_target(targets, reply.state, rng, None)]
+        return self._enter(reply.state, entered, booking, follow.say, heard, rng)
 
     def _reprompt_limit(self, current: State) -> int:
         return current.stuck.after if current.stuck is not None else DEFAULT_REPROMPTS
