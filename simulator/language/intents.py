@@ -15,6 +15,7 @@ sentence vectors barely see a "not". One turn can carry several intents.
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -91,9 +92,12 @@ class IntentLibrary:
         heard = Words.of(text)
         if not heard.words:
             return []
+        # The sentence model runs in its own thread (onnxruntime releases the GIL) while the rules run
+        # here: on two cores the turn costs the slower of the two, not their sum.
+        meaning = _meaning_pool().submit(self._meaning, text) if self.semantic else None
         scores = self._rule_scores(heard)
         found = {name: IntentMatch(name, round(score, 3)) for name, score in scores.items() if score}
-        for name in self._meaning(text):
+        for name in meaning.result() if meaning is not None else []:
             if name not in found:
                 found[name] = IntentMatch(name, SEMANTIC_SCORE, "meaning")
         return sorted(found.values(), key=lambda m: (-m.score, m.name))
@@ -171,6 +175,18 @@ class IntentLibrary:
             if ranked[0][1] - runner_up >= SEMANTIC_MARGIN:
                 names.append(ranked[0][0])
         return list(dict.fromkeys(names))
+
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _meaning_pool() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="callsim-meaning")
+        return _pool
 
 
 def load_intent_library(scenario: Scenario, embedder: Embedder | None = None) -> IntentLibrary:

@@ -113,6 +113,11 @@ def keyword_threshold(keyword: Sequence[str]) -> float:
     One changed letter in n costs 100/n points of fuzz.ratio, so the threshold follows the length:
     "leads" passes for "leeds" (80), "analytics" does not pass for "analysis".
     """
+    return _threshold(tuple(keyword))
+
+
+@functools.lru_cache(maxsize=8192)
+def _threshold(keyword: tuple[str, ...]) -> float:
     chars = len(" ".join(token for token in keyword if token != WILDCARD))
     if chars <= EXACT_WORD_CHARS:
         return 100.0

@@ -100,7 +100,10 @@ class Words:
         return any(self.negated[first:end])
 
 
-def segments(text: str, size: int = 12, step: int = 6) -> list[str]:
+MAX_SEGMENTS = 8  # a monologue is read in its first eight thoughts; the rules still read all of it
+
+
+def segments(text: str, size: int = 14, step: int = 10) -> list[str]:
     """The turn cut into pieces the size of one thought, for the sentence model.
 
     Typed text is cut at its sentences; a long stretch with no punctuation (speech-to-text) is cut into
@@ -117,4 +120,4 @@ def segments(text: str, size: int = 12, step: int = 6) -> list[str]:
             continue
         for start in range(0, len(tokens) - step, step):
             pieces.append(" ".join(tokens[start : start + size]))
-    return pieces
+    return pieces[:MAX_SEGMENTS]
