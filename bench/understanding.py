@@ -125,7 +125,7 @@ def turns_bench(
         scenario, library = scenarios.get(item["scenario"])
         reader = readers.setdefault(scenario.id, Reader(scenario, library))
         started = time.perf_counter()
-        reading = reader.read(item["say"])
+        reading = reader.read(item["say"], item.get("after"))
         timings.append((time.perf_counter() - started) * 1000)
         got = set(reading.intents)
         want = set(item.get("intents") or [])

@@ -23,6 +23,11 @@ INTRODUCE = "introduce_self"
 MENTION_RESEARCH = "mention_research"
 PROPOSE_TIME = "propose_time"
 
+ANSWER = "answer_question"
+# A turn that says something of its own after the persona's question answers it; these say nothing of it.
+NOT_AN_ANSWER = frozenset({ANSWER, "ask_question", "ask_name", "rude", "entitled_demand", "goodbye", "greet"})
+ANSWER_MIN_WORDS = 3
+
 # How each intent reads in a report line ("heard: introduces self, reason, ...").
 PLAIN_NAMES = {
     "greet": "greets",
@@ -161,6 +166,14 @@ SETTLING_RULES: tuple[SettlingRule, ...] = (
 )
 
 
+def _answers(after: str, intents: list[str], words: int) -> bool:
+    """The persona asked something and the caller said something of substance back (not a question back,
+    not a demand): "What's it about?" -> "the new Leeds hub and what it does to route costs"."""
+    if not after.rstrip().endswith("?") or words < ANSWER_MIN_WORDS:
+        return False
+    return bool(intents) and not set(intents) & NOT_AN_ANSWER - {"greet"} and set(intents) != {"greet"}
+
+
 class Reader:
     """Reads the caller's turns on one scenario: its intents, research, personas and the caller's identity."""
 
@@ -173,7 +186,8 @@ class Reader:
             self._personas.append(("gatekeeper", scenario.personas.gatekeeper.name))
         self._personas.append(("executive", scenario.personas.executive.name))
 
-    def read(self, text: str) -> Reading:
+    def read(self, text: str, after: str | None = None) -> Reading:
+        """Read a caller turn; `after` is the persona's line it answers, when there was one."""
         heard = Words.of(text)
         if not heard.words:
             return Reading(text, 0, ())
@@ -188,6 +202,8 @@ class Reader:
             intents.append(MENTION_RESEARCH)
         if timing.proposes and PROPOSE_TIME not in intents:
             intents.append(PROPOSE_TIME)
+        if after is not None and _answers(after, intents, len(heard.words)):
+            intents.append(ANSWER)
         present = set(intents)
         settled: list[str] = []
         for rule in SETTLING_RULES:

@@ -144,13 +144,13 @@ class PersonaEngine:
 
     def respond(self, state: PersonaState, caller_text: str) -> Reply:
         """The persona's answer to the caller's turn."""
-        return self.advance(state, self.hear(caller_text))
+        return self.advance(state, self.hear(caller_text, state.last_line))
 
     # -- the steps, public for the lint ---------------------------------------------------------
 
-    def hear(self, caller_text: str) -> Reading:
-        """Read a caller turn (the one reading the report shows too)."""
-        return self.reader.read(caller_text)
+    def hear(self, caller_text: str, after: str | None = None) -> Reading:
+        """Read a caller turn (the one reading the report shows too); `after`: the line it answers."""
+        return self.reader.read(caller_text, after)
 
     def advance(self, state: PersonaState, heard: Reading) -> Reply:
         """The reply to an already-read caller turn (one seeded pick among `to:` targets)."""
