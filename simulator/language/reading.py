@@ -27,6 +27,8 @@ ANSWER = "answer_question"
 # A turn that says something of its own after the persona's question answers it; these say nothing of it.
 NOT_AN_ANSWER = frozenset({ANSWER, "ask_question", "ask_name", "rude", "entitled_demand", "goodbye", "greet"})
 ANSWER_MIN_WORDS = 3
+SMALL_TALK = frozenset({"accept", "thank", "greet", "goodbye"})
+PLAIN_ANSWER_WORDS = 6  # a sentence that matches no intent but says this much still answers
 
 # How each intent reads in a report line ("heard: introduces self, reason, ...").
 PLAIN_NAMES = {
@@ -168,10 +170,11 @@ SETTLING_RULES: tuple[SettlingRule, ...] = (
 
 def _answers(after: str, intents: list[str], words: int) -> bool:
     """The persona asked something and the caller said something of substance back (not a question back,
-    not a demand): "What's it about?" -> "the new Leeds hub and what it does to route costs"."""
-    if not after.rstrip().endswith("?") or words < ANSWER_MIN_WORDS:
+    not a demand, not a bare "sure, that's fine"): "What's it about?" -> "the new Leeds hub and its routes"."""
+    if not after.rstrip().endswith("?") or words < ANSWER_MIN_WORDS or set(intents) & NOT_AN_ANSWER - {"greet"}:
         return False
-    return bool(intents) and not set(intents) & NOT_AN_ANSWER - {"greet"} and set(intents) != {"greet"}
+    substance = set(intents) - SMALL_TALK
+    return bool(substance) or (not intents and words >= PLAIN_ANSWER_WORDS)
 
 
 class Reader:
