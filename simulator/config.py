@@ -14,6 +14,8 @@ from typing import Literal
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from simulator.errors import CallsimError
+
 APP_NAME = "callsim"
 
 
@@ -104,7 +106,7 @@ class Settings(Section):
     audio: Audio = Field(default_factory=Audio)
 
 
-class SettingsError(Exception):
+class SettingsError(CallsimError):
     """A settings file that cannot be used; the message is one line naming the file."""
 
 

@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
+from simulator.errors import CallsimError
+
 Speaker = Literal["caller", "gatekeeper", "executive"]
 
 
@@ -68,7 +70,7 @@ class Transcript(BaseModel):
         return self.model_dump_json(indent=2, exclude_defaults=False)
 
 
-class TranscriptError(Exception):
+class TranscriptError(CallsimError):
     """A transcript file that cannot be read; the message is one line naming the file."""
 
 

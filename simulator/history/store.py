@@ -21,6 +21,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
+from simulator.errors import CallsimError
 from simulator.history.migrations import LATEST_VERSION, migrate, schema_version
 from simulator.transcript import Latency, Transcript, Turn
 
@@ -31,7 +32,7 @@ DEFAULT_LOCK_TIMEOUT = 10.0
 T = TypeVar("T")
 
 
-class HistoryError(Exception):
+class HistoryError(CallsimError):
     """The history cannot be used; the message is one line naming the database file."""
 
     exit_code = 1

@@ -8,13 +8,14 @@ file is always plain data. Pydantic errors are mapped back to the YAML node they
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from simulator.errors import CallsimError
 from simulator.scenario.suggest import did_you_mean, model_fields_at
 
 Loc = tuple[str | int, ...]
@@ -49,14 +50,26 @@ class Problem:
         return f"{self.file}:{self.line}:{self.col}: {self.message}"
 
 
-class ScenarioError(Exception):
+class ScenarioError(CallsimError):
     """A scenario (or intent library) that cannot be used; str() is one line per problem."""
 
     exit_code = 1
 
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
-        super().__init__("\n".join(str(problem) for problem in self.problems))
+        super().__init__("\n".join(shown_problems(self.problems)))
+
+
+MAX_PROBLEMS_SHOWN = 50  # 60,000 unknown keys are one mistake repeated: the first ones say what it is
+
+
+def shown_problems(problems: Sequence[Problem], limit: int = MAX_PROBLEMS_SHOWN) -> list[str]:
+    """The problems as lines, at most limit of them, then "... and N more problems" when there are more."""
+    lines = [str(problem) for problem in problems[:limit]]
+    if len(problems) > limit:
+        more = len(problems) - limit
+        lines.append(f"... and {more} more problem{'s' * (more != 1)}")
+    return lines
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from simulator.config import Settings
+from simulator.errors import CallsimError
 from simulator.voice.ports import (
     Clock,
     InputLevel,
@@ -41,7 +42,7 @@ LEAD_IN_SECONDS = 0.2  # silence before a file's audio, as before anyone speaks 
 MAX_TAIL_SECONDS = 15.0  # silence fed after a file at most, waiting for its turn to end
 
 
-class AudioFileError(Exception):
+class AudioFileError(CallsimError):
     """An audio file that cannot be read; one line naming the file."""
 
 
