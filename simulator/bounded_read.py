@@ -57,3 +57,18 @@ def size_words(size: int) -> str:
     if size >= 1_000_000:
         return f"{size / 1_000_000:g} MB"
     return f"{size / 1000:g} KB"
+
+
+def regular_file_size(path: Path, what: str) -> int:
+    """The size of a regular file, without opening it for reading; raises FileRefused like read_bounded."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise FileRefused("no such file") from None
+    except OSError as error:
+        raise FileRefused(f"cannot read: {error.strerror or error}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise FileRefused(f"is a directory, not a {what}")
+    if not stat.S_ISREG(info.st_mode):
+        raise FileRefused(f"is not a regular file (a pipe, device or socket); a {what} must be a file")
+    return info.st_size

@@ -26,7 +26,7 @@ from simulator.call.events import (
     WrapUp,
 )
 from simulator.scenario.model import Scenario
-from simulator.transcript import Transcript, Turn
+from simulator.transcript import MAX_TURN_CHARS, Transcript, Turn
 from simulator.tui.app import options_of
 from simulator.tui.catalog import speaker_names
 from simulator.tui.coaching import Coach, Mode
@@ -128,7 +128,7 @@ class CallScreen(Screen[None]):
             yield Static("", id="talk-mode")
         yield TranscriptView(self.names, id="transcript")
         yield Static("", id="coach")
-        say = Input(placeholder="Type what you say and press Enter", id="say")
+        say = Input(placeholder="Type what you say and press Enter", id="say", max_length=MAX_TURN_CHARS)
         say.cursor_blink = options_of(self.app).cursor_blink
         yield say
         yield Footer()
