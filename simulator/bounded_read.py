@@ -27,13 +27,13 @@ def read_bounded(path: Path, limit: int, what: str) -> bytes:
     except FileNotFoundError:
         raise FileRefused("no such file") from None
     except IsADirectoryError:
-        raise FileRefused(f"is a directory, not a {what}") from None
+        raise FileRefused(f"is a folder, not a {what}") from None
     except OSError as error:
         raise FileRefused(f"cannot read: {error.strerror or error}") from None
     try:
         mode = os.fstat(descriptor).st_mode
         if stat.S_ISDIR(mode):
-            raise FileRefused(f"is a directory, not a {what}")
+            raise FileRefused(f"is a folder, not a {what}")
         if not stat.S_ISREG(mode):
             raise FileRefused(f"is not a regular file (a pipe, device or socket); a {what} must be a file")
         chunks: list[bytes] = []
@@ -68,7 +68,7 @@ def regular_file_size(path: Path, what: str) -> int:
     except OSError as error:
         raise FileRefused(f"cannot read: {error.strerror or error}") from None
     if stat.S_ISDIR(info.st_mode):
-        raise FileRefused(f"is a directory, not a {what}")
+        raise FileRefused(f"is a folder, not a {what}")
     if not stat.S_ISREG(info.st_mode):
         raise FileRefused(f"is not a regular file (a pipe, device or socket); a {what} must be a file")
     return info.st_size

@@ -32,14 +32,22 @@ ThreadsOption = Annotated[int | None, typer.Option("--threads", help="CPU thread
 
 def _settings(model: str | None, device: str | None, compute_type: str | None, threads: int | None) -> Any:
     """The settings file's values, with any speech-to-text choices given on the command line on top."""
+    from pydantic import ValidationError
+
     from simulator.config import load_settings
 
     settings = load_settings()
     chosen = {"model": model, "device": device, "compute_type": compute_type, "threads": threads}
     overrides = {name: value for name, value in chosen.items() if value is not None}
-    if threads is not None and threads < 0:
-        raise UserError("--threads must be 0 (automatic) or more")
-    return settings.model_copy(update={"stt": settings.stt.model_copy(update=overrides)})
+    if threads is not None and not 0 <= threads <= 64:
+        raise typer.BadParameter(f"{threads} is out of range; allowed: 0 (automatic) to 64", param_hint="--threads")
+    try:  # checked as the settings file is: `--device gpu` is refused here, not deep in the model
+        stt = type(settings.stt).model_validate({**settings.stt.model_dump(), **overrides}, strict=True)
+    except ValidationError as error:
+        first = error.errors()[0]
+        option = "--" + str(first["loc"][0]).replace("_", "-")
+        raise typer.BadParameter(first["msg"], param_hint=option) from None
+    return settings.model_copy(update={"stt": stt})
 
 
 MAX_LINES_BYTES = 1_000_000

@@ -18,8 +18,15 @@ class UserError(CallsimError):
 
 def run_guarded(app: typer.Typer) -> None:
     """Run the command line: every write passes through terminal_safe, every failure ends as one line."""
-    sys.stdout = SafeStream(sys.stdout)
-    sys.stderr = SafeStream(sys.stderr)
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeStream(sys.stdout), SafeStream(sys.stderr)
+    try:
+        _run(app)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _run(app: typer.Typer) -> None:
     try:
         code = app(standalone_mode=False)  # without standalone mode, click returns typer.Exit's code
         if isinstance(code, int) and code != 0:
