@@ -12,3 +12,8 @@ class CallsimError(Exception):
     """An error whose message is meant for the user as it is (naming FILE:LINE:COL where there is one)."""
 
     exit_code = 1
+
+    def one_line(self) -> str:
+        """The message as one line: its first line (an error with a list of problems says how many more)."""
+        lines = str(self).splitlines()
+        return lines[0] if lines else type(self).__name__

@@ -126,7 +126,8 @@ async def test_a_whole_typed_call_from_scenario_to_history() -> None:
         await pilot.press("escape")
         assert isinstance(app.screen, ScenariosScreen)
         last = app.screen.query_one("#scenarios", DataTable).get_row_at(0)
-        assert str(last[3]) == f"R{round(scores['rigidity'])} V{round(scores['value_added'])} N{round(scores['next_step'])}"
+        expected = f"R{round(scores['rigidity'])} V{round(scores['value_added'])} N{round(scores['next_step'])}"
+        assert str(last[3]) == expected
 
 
 @pytest.mark.usefixtures("fixed_scenarios")

@@ -35,6 +35,5 @@ def log_crash(error: BaseException) -> str:
 def one_line(error: BaseException) -> str:
     """The message for the user; an unexpected error's trace goes to the log."""
     if isinstance(error, CallsimError):
-        first = str(error).splitlines()[0] if str(error) else type(error).__name__
-        return _one_terminal_line(first)
+        return _one_terminal_line(error.one_line())
     return _one_terminal_line(f"unexpected error: {type(error).__name__}: {error}") + log_crash(error)

@@ -28,7 +28,8 @@ def run_guarded(app: typer.Typer) -> None:
 
 def _run(app: typer.Typer) -> None:
     try:
-        code = app(standalone_mode=False)  # without standalone mode, click returns typer.Exit's code
+        # color=True: click leaves escape codes in for SafeStream to show as text, instead of deleting them
+        code = app(standalone_mode=False, color=True)  # without standalone mode, click returns typer.Exit's code
         if isinstance(code, int) and code != 0:
             raise SystemExit(code)
     except SystemExit:
@@ -51,7 +52,7 @@ def _run(app: typer.Typer) -> None:
             print("callsim: aborted", file=sys.stderr)
             raise SystemExit(1) from None
         if isinstance(error, CallsimError):
-            print(f"callsim: {error}", file=sys.stderr)
+            print(f"callsim: {error.one_line()}", file=sys.stderr)
             raise SystemExit(getattr(error, "exit_code", 1)) from None
         _report_crash(error)
         raise SystemExit(70) from None

@@ -52,7 +52,7 @@ Name = Annotated[str, Field(max_length=MAX_NAME_CHARS)]
 class Strict(BaseModel):
     """Base for every scenario model: unknown keys are errors (with a did-you-mean from the loader)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
 
 class Brief(Strict):

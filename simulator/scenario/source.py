@@ -61,6 +61,13 @@ class ScenarioError(CallsimError):
         self.problems: tuple[Problem, ...] = tuple(problems)
         super().__init__("\n".join(shown_problems(self.problems)))
 
+    def one_line(self) -> str:
+        if len(self.problems) <= 1:
+            return super().one_line()
+        first = str(self.problems[0])
+        more = len(self.problems) - 1
+        return f"{first} (and {more} more problem{'s' * (more != 1)}: `callsim scenarios validate` lists them)"
+
 
 MAX_PROBLEMS_SHOWN = 50  # 60,000 unknown keys are one mistake repeated: the first ones say what it is
 
@@ -228,8 +235,13 @@ def _nodes(root: Any) -> Iterable[Any]:
 
 def _construction_problem(filename: str, root: Any, error: Exception) -> Problem:
     """Point at the first mapping key that is itself a mapping or list (a stray `?` makes one)."""
-    from ruamel.yaml.nodes import CollectionNode, MappingNode
+    from ruamel.yaml.nodes import CollectionNode, MappingNode, ScalarNode
 
+    for node in _nodes(root) if root is not None else ():
+        digits = str(node.value).lstrip("+-").replace("_", "") if isinstance(node, ScalarNode) else ""
+        if len(digits) > 4300 and digits.isdigit():  # Python refuses to build such an int
+            mark = node.start_mark
+            return Problem(filename, mark.line + 1, mark.column + 1, f"a number of {len(digits):,} digits")
     for node in _nodes(root) if root is not None else ():
         if isinstance(node, MappingNode):
             for key, _value in node.value:

@@ -29,7 +29,12 @@ BIDI = "\\u202egnp.exe"
 TITLE = "title: Getting past the executive assistant"
 GK_NAME = "    name: Priya Nair"
 FIRST_SAY = "      - Good morning, Daniel Reyes's office, Priya speaking. How can I help?"
-GOAL_KEY = "  goal: >-"
+SAYS = (
+    FIRST_SAY + "\n"
+    "      - Halden Freight, Daniel Reyes's office, this is Priya. How can I help you?\n"
+    "      - Daniel Reyes's office, Priya speaking. What can I do for you?"
+)
+BRIEF_CALLER = "  caller: Sam Carter, account director at Brightline Analytics."
 PATIENCE = "traits: {patience: 3, interest: 0, meeting_threshold: 3, monologue_words: 60}"
 
 
@@ -44,19 +49,19 @@ def scenario_files() -> dict[str, bytes | str]:
         # valid files with hostile text: they load, and every command must show the text literally
         "ok-osc52-persona-name.yaml": swap(GK_NAME, f'    name: "Priya {OSC52} Nair"'),
         "ok-osc0-title.yaml": swap(TITLE, f'title: "Cold call {OSC0} practice"'),
-        "ok-csi-clear-say.yaml": swap(FIRST_SAY, f'      - "Good morning {CSI_CLEAR} Priya speaking."'),
+        "ok-csi-clear-say.yaml": swap(SAYS, f'      - "Good morning {CSI_CLEAR} Priya speaking."'),
         "ok-c1-csi-title.yaml": swap(TITLE, f'title: "Cold call {C1_CSI} practice"'),
         "ok-bel-bs-cr-name.yaml": swap(GK_NAME, f'    name: "Priya {BEL_BS_CR}"'),
         "ok-bidi-title.yaml": swap(TITLE, f'title: "Invoice {BIDI}"'),
         "ok-markup-close-title.yaml": swap(TITLE, 'title: "Cold call [/] warm lead"'),
         "ok-markup-draft-title.yaml": swap(TITLE, 'title: "[Draft] Gatekeeper practice"'),
         "ok-markup-bold-title.yaml": swap(TITLE, 'title: "Calling [bold red]hi[/]"'),
-        "ok-markup-link-name.yaml": swap(GK_NAME, '    name: "Priya [link=https://x.test]click[/link] [@click=app.quit]q[/]"'),
-        "ok-markup-backslash-title.yaml": swap(TITLE, 'title: "ends in a backslash \\\\"'),
-        "ok-osc52-goal.yaml": swap(GOAL_KEY, f'  goal: "Get a meeting {OSC52}"\n  goal_was: >-').replace(
-            "  goal_was: >-", "  # goal_was: >-", 1
+        "ok-markup-link-name.yaml": swap(
+            GK_NAME, '    name: "Priya [link=https://x.test]click[/link] [@click=app.quit]q[/]"'
         ),
-        "ok-nul-in-say.yaml": swap(FIRST_SAY, '      - "Good morning\\0 Priya speaking."'),
+        "ok-markup-backslash-title.yaml": swap(TITLE, 'title: "ends in a backslash \\\\"'),
+        "ok-osc52-brief.yaml": swap(BRIEF_CALLER, f'  caller: "Sam Carter {OSC52} at Brightline."'),
+        "ok-nul-in-say.yaml": swap(SAYS, '      - "Good morning\\0 Priya speaking."'),
         "ok-bom.yaml": "\ufeff" + BASE,
         # invalid: each must be one line per problem, FILE:LINE:COL, exit 1
         "patience-true.yaml": swap(PATIENCE, PATIENCE.replace("patience: 3", "patience: true")),
@@ -209,7 +214,7 @@ def settings_files() -> dict[str, str]:
         "end-pause-int64.toml": "[listening]\nend_pause_ms = 9223372036854775807\n",
         "vad-threshold-2.toml": "[listening]\nvad_threshold = 2\n",
         "mode-number.toml": "[listening]\nmode = 3\n",
-        "device-gpu.toml": "[stt]\ndevice = \"gpu\\u001b]52;c;x\\u0007\"\n",
+        "device-gpu.toml": '[stt]\ndevice = "gpu\\u001b]52;c;x\\u0007"\n',
         "input-device-true.toml": "[audio]\ninput_device = true\n",
         "input-device-negative.toml": "[audio]\ninput_device = -4\n",
         "unknown-section-osc.toml": '["\\u001b]0;x\\u0007"]\na = 1\n',
@@ -217,7 +222,7 @@ def settings_files() -> dict[str, str]:
         "deep-array.toml": "a = " + "[" * 2000 + "]" * 2000 + "\n",
         "deep-inline-table.toml": "a = " + "{b = " * 2000 + "1" + "}" * 2000 + "\n",
         "not-toml.toml": "this is not = = toml\n",
-        "not-utf8.toml": "[stt]\nmodel = \"caf\xe9\"\n",
+        "not-utf8.toml": '[stt]\nmodel = "caf\xe9"\n',
         "section-is-value.toml": "stt = 3\n",
         "model-huge.toml": f'[stt]\nmodel = "{"x" * 5000}"\n',
     }
@@ -226,9 +231,16 @@ def settings_files() -> dict[str, str]:
 def _wav(rate: int, samples: bytes, channels: int = 1, bits: int = 16) -> bytes:
     block = channels * bits // 8
     header = struct.pack("<IHHIIHH", 16, 1, channels, rate, rate * block, block, bits)
-    return b"RIFF" + struct.pack("<I", 36 + len(samples)) + b"WAVE" + b"fmt " + header + b"data" + struct.pack(
-        "<I", len(samples)
-    ) + samples
+    return (
+        b"RIFF"
+        + struct.pack("<I", 36 + len(samples))
+        + b"WAVE"
+        + b"fmt "
+        + header
+        + b"data"
+        + struct.pack("<I", len(samples))
+        + samples
+    )
 
 
 def audio_files() -> dict[str, bytes]:
