@@ -10,6 +10,7 @@ refused left byte for byte as it was.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -18,6 +19,7 @@ import stat
 import subprocess
 import sys
 import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -299,8 +301,8 @@ def _target(case: Case, work: Path) -> Path:
     return path
 
 
-def _run(args: list[str], home: Path, stdin: str) -> tuple[int, bytes, bytes, float, int]:
-    """Exit code, stdout, stderr, CPU seconds and peak memory (bytes) of one callsim process.
+def _run_fresh(args: list[str], home: Path, stdin: str) -> tuple[int, bytes, bytes, float, int]:
+    """Exit code, stdout, stderr, CPU seconds and peak memory (bytes) of one fresh callsim process.
 
     The child is reaped with os.wait4, so its own rusage (not the sum over every child so far) is read.
     """
@@ -346,12 +348,77 @@ def _run(args: list[str], home: Path, stdin: str) -> tuple[int, bytes, bytes, fl
     return process.returncode, outputs["out"], outputs["err"], usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024
 
 
+class ForkServer:
+    """tests/hostile/runner.py: callsim imported once, each command run in its own fork (see there)."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, str(CORPUS / "runner.py")],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+        )
+
+    def run(self, args: list[str], home: Path, stdin: str) -> tuple[int, bytes, bytes, float, int]:
+        files = home.parent
+        (files / "stdin.txt").write_bytes(stdin.encode("utf-8", "surrogateescape"))
+        env = {**os.environ, "CALLSIM_HOME": str(home), "PYTHONIOENCODING": "utf-8", "COLUMNS": "200"}
+        env.pop("FORCE_COLOR", None)
+        request = {
+            "args": args,
+            "env": env,
+            "cwd": str(files),
+            "stdin": str(files / "stdin.txt"),
+            "stdout": str(files / "stdout.bin"),
+            "stderr": str(files / "stderr.bin"),
+            "timeout": WALL_SECONDS,
+        }
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(json.dumps(request) + "\n")
+        self.process.stdin.flush()
+        reply = json.loads(self.process.stdout.readline())
+        if reply["timed_out"]:
+            pytest.fail(f"callsim {' '.join(args)} hung for {WALL_SECONDS} s")
+        out, err = (files / "stdout.bin").read_bytes(), (files / "stderr.bin").read_bytes()
+        return reply["code"], out, err, reply["cpu"], reply["maxrss"]
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def forks() -> Iterator[ForkServer]:
+    server = ForkServer()
+    yield server
+    server.close()
+
+
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "absent"
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
-def test_a_hostile_file_is_handled(case: Case, tmp_path: Path) -> None:
+def test_a_hostile_file_is_handled(case: Case, tmp_path: Path, forks: ForkServer) -> None:
+    check(case, tmp_path, forks.run)
+
+
+FRESH = ["run-FIFO", "score-deep-nesting.json", "audio-rate-1hz.wav", "db-turns-table-gone.sqlite3-run"]
+
+
+@pytest.mark.parametrize("name", FRESH)
+def test_a_fresh_process_handles_it_the_same(name: str, tmp_path: Path) -> None:
+    """The fork server's results hold for a real `python -m simulator` process too (start-up included)."""
+    (case,) = [case for case in CASES if case.name == name]
+    check(case, tmp_path, _run_fresh)
+
+
+Runner = Callable[[list[str], Path, str], tuple[int, bytes, bytes, float, int]]
+
+
+def check(case: Case, tmp_path: Path, run: Runner) -> None:
     work = tmp_path / "work"
     work.mkdir()
     home = work / "home"
@@ -365,10 +432,10 @@ def test_a_hostile_file_is_handled(case: Case, tmp_path: Path) -> None:
     if case.database:
         shutil.copyfile(CORPUS / case.database, database)
     for command in case.before:
-        _run([part.format(file=target, home=home) for part in command], home, "")
+        run([part.format(file=target, home=home) for part in command], home, "")
     before = _digest(database)
     args = [part.format(file=target, home=home) for part in case.args]
-    code, out, err, cpu, peak = _run(args, home, case.stdin)
+    code, out, err, cpu, peak = run(args, home, case.stdin)
     text = out.decode("utf-8", "replace") + err.decode("utf-8", "replace")
     shown = f"$ callsim {' '.join(args)}\n--- stdout\n{out[:3000]!r}\n--- stderr\n{err[:3000]!r}"
 
