@@ -133,20 +133,32 @@ class HistoryStore:
             connection = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
             migrate(connection)
             return connection
-        uri = f"{self.path.resolve().as_uri()}?mode=ro"
+        try:
+            connection = self._connect_read_only("mode=ro")
+        except HistoryError as refused:
+            # A WAL database needs its -shm file even to be read; on a read-only folder or a full disk it
+            # cannot be made, so the file is read as it is on disk (what is still only in a -wal is not seen).
+            if not str(refused).startswith(("the history is read-only", "the disk is full", f"{self.path}: cannot")):
+                raise
+            connection = self._connect_read_only("mode=ro&immutable=1")
+        if schema_version(connection) < LATEST_VERSION:
+            connection.close()
+            return None
+        return connection
+
+    def _connect_read_only(self, options: str) -> sqlite3.Connection:
+        uri = f"{self.path.resolve().as_uri()}?{options}"
         try:
             connection = sqlite3.connect(
                 uri, uri=True, timeout=self._lock_timeout, isolation_level=None, check_same_thread=False
             )
-            self._check_readable(connection, existed)
         except sqlite3.Error as error:
             raise self._failed(error) from error
-        except HistoryError:
+        try:
+            self._check_readable(connection, True)
+        except BaseException:
             connection.close()
             raise
-        if schema_version(connection) < LATEST_VERSION:
-            connection.close()
-            return None
         return connection
 
     def _check_header(self) -> bool:
