@@ -160,3 +160,21 @@ async def test_pilot_tests_draw_only_safe_text(callsim_home: Path) -> None:
         await pilot.pause()
         with pytest.raises(AssertionError, match="drawn on"):
             drawn(app)
+
+
+@pytest.mark.usefixtures("hostile_scenarios")
+@synchronous
+async def test_control_characters_pasted_into_the_editor_are_shown_as_text(callsim_home: Path) -> None:
+    from textual.widgets import TextArea
+
+    app = create_app(typed=True, speak="silent", cursor_blink=False)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.press("f4")
+        await until(pilot, lambda: isinstance(app.screen, EditorScreen))
+        area = app.screen.query_one("#yaml", TextArea)
+        area.move_cursor((0, 0))
+        area.insert("# pasted \x1b]52;c;SGk=\x07 and \x9b2J\n")
+        await pilot.pause()
+        await pilot.pause()
+        shows(app, "# pasted \\u001b]52;c;SGk=\\u0007 and \\u009b2J")
+        assert area.text.startswith("# pasted \\u001b]52;c;SGk=\\u0007")

@@ -15,6 +15,7 @@ from textual.widgets import Footer, Header, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from simulator.scenario.model import Scenario
+from simulator.terminal_text import is_terminal_safe, terminal_safe
 from simulator.tui.app import options_of
 from simulator.tui.literal import message, plain
 
@@ -37,6 +38,8 @@ def inside(path: Path, folder: Path) -> bool:
         return False
     return True
 
+
+ESCAPED_WORDS = "Control characters in this text are shown as \\uXXXX (and saved that way)."
 
 class EditorScreen(Screen[None]):
     BINDINGS = [
@@ -61,13 +64,22 @@ class EditorScreen(Screen[None]):
         from simulator.scenario.template import render_template
 
         if self.path is not None:
-            return self.path.read_text(encoding="utf-8")
+            from simulator.bounded_read import FileRefused, read_bounded
+            from simulator.scenario.source import MAX_SCENARIO_BYTES
+
+            try:
+                return read_bounded(self.path, MAX_SCENARIO_BYTES, "scenario file").decode("utf-8", "replace")
+            except FileRefused as refused:
+                return f"# {self.path.name}: {refused}\n"
         folder = user_scenarios_dir()
         scenario_id = new_scenario_id(folder)
         return render_template(scenario_id, folder / f"{scenario_id}.yaml")
 
     def compose(self) -> ComposeResult:
         text = self.starting_text()
+        if not is_terminal_safe(text):  # a TextArea draws control characters raw: show them as \uXXXX
+            text = terminal_safe(text)
+            self.call_after_refresh(self.notify, ESCAPED_WORDS, severity="warning", timeout=8)
         self.saved_text = text if self.path is not None else ""
         yield Header()
         yield Static(self.where(), id="editor-file")
@@ -99,6 +111,12 @@ class EditorScreen(Screen[None]):
 
     @on(TextArea.Changed, "#yaml")
     def edited(self) -> None:
+        area = self.query_one("#yaml", TextArea)
+        if not is_terminal_safe(area.text):  # pasted control characters: shown, and saved, as \uXXXX
+            row, column = area.cursor_location
+            area.load_text(terminal_safe(area.text))  # the same lines: the cursor stays on its line
+            area.cursor_location = (row, min(column, len(area.document.get_line(row))))
+            self.notify(ESCAPED_WORDS, severity="warning", timeout=8)
         self._leave_armed = False
         if self._check_timer is not None:
             self._check_timer.stop()
