@@ -1,7 +1,8 @@
 """What a file made to be slow costs: checking, `--strict`, scoring and audio decoding against input size.
 
 Run: `.venv/bin/python bench/input_costs.py` (a private CALLSIM_HOME). Each row is one input size, its
-time (best of 3) and the time per unit of input; the last column stays flat when the cost is linear.
+CPU time (process time, best of 3: the machine is shared, so wall time would measure the neighbours) and
+the time per unit of input; the last column stays flat when the cost is linear.
 Inputs past a limit are refused, and the refusal is timed too. Goals (exit status 1 if one is missed):
 every row under 5 s, and time per unit at the largest size at most 3x that at the smallest measured
 size worth timing (costs grow at most linearly, up to noise and fixed start-up costs).
@@ -27,10 +28,10 @@ GOAL_GROWTH = 3.0
 def best_of(work: Callable[[], object], rounds: int = 3) -> float:
     best = float("inf")
     for _ in range(rounds):
-        start = time.perf_counter()
+        start = time.process_time()
         with contextlib.suppress(Exception):  # a refusal is the expected outcome past a limit; it is timed
             work()
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.process_time() - start)
     return best
 
 
