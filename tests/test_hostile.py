@@ -239,14 +239,16 @@ def _database_cases() -> list[Case]:
         db = f"databases/{name}"
         for command in (run, ("history",), ("export",), ("report", "1")):
             cases.append(Case(f"db-{name}-{command[0]}", db, command, 1, database=db, unchanged=True))
-    damaged_rows = [
-        "bad-date.sqlite3", "bad-finished-date.sqlite3", "bad-research-json.sqlite3", "bad-report-json.sqlite3",
-        "bad-speaker.sqlite3",
-    ]  # fmt: skip
-    for name in damaged_rows:
+    for name in ("bad-date.sqlite3", "bad-finished-date.sqlite3"):  # the list itself cannot show the row
         db = f"databases/{name}"
         for command in (("history",), ("history", "--json"), ("export",)):
             cases.append(Case(f"db-{name}-{'-'.join(command)}", db, command, 0, database=db, shows=("skipped call",)))
+    # damage the list does not read: listed; the call itself is refused in one line; export skips it
+    for name, damaged in (("bad-research-json.sqlite3", 1), ("bad-report-json.sqlite3", 2), ("bad-speaker.sqlite3", 1)):
+        db = f"databases/{name}"
+        cases.append(Case(f"db-{name}-history", db, ("history", "--json"), 0, database=db))
+        cases.append(Case(f"db-{name}-export", db, ("export",), 0, database=db, shows=(f"skipped call {damaged}",)))
+        cases.append(Case(f"db-{name}-report", db, ("report", str(damaged)), 1, database=db, unchanged=True))
     db = "databases/ok-osc-in-rows.sqlite3"
     for command in (("history",), ("report", "1"), ("export",), ("export", "--format", "csv")):
         cases.append(Case(f"db-osc-rows-{'-'.join(command)}", db, command, 0, database=db))

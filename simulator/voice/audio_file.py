@@ -22,6 +22,7 @@ SAMPLE_RATE = 16_000
 MAX_AUDIO_BYTES = 200_000_000  # ten minutes of 48 kHz stereo 32-bit float is 230 MB; compressed far less
 MAX_AUDIO_SECONDS = 600  # one caller turn; the longest turn setting ([listening] max_turn_seconds) is 600
 RATE_RANGE = (4_000, 384_000)  # Hz a file may declare
+MIN_AUDIO_SAMPLES = SAMPLE_RATE // 10  # a tenth of a second: shorter than any word
 
 
 class AudioFileError(CallsimError):
@@ -66,8 +67,9 @@ def read_audio(path: Path) -> np.ndarray:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         reason = re.sub(r"^\[Errno -?\d+\] |: '[^']*'$", "", reason)  # PyAV adds its errno and our path
         raise AudioFileError(f"{path}: cannot read audio: {reason[:1].lower()}{reason[1:]}") from error
-    if not chunks:
-        return np.zeros(0, dtype=np.float32)
+    if total < MIN_AUDIO_SAMPLES:  # a header and no samples, or a file cut short: no turn can be in it
+        seconds = total / SAMPLE_RATE
+        raise AudioFileError(f"{path}: holds no sound ({seconds:.2f} s of audio); use a recording of the caller's turn")
     return np.concatenate(chunks).astype(np.float32) / 32768.0
 
 

@@ -201,7 +201,7 @@ def transcript_files() -> dict[str, bytes | str]:
     return files
 
 
-def settings_files() -> dict[str, str]:
+def settings_files() -> dict[str, bytes | str]:
     return {
         "threads-100000.toml": "[stt]\nthreads = 100000\n",
         "threads-negative.toml": "[stt]\nthreads = -1\n",
@@ -222,7 +222,7 @@ def settings_files() -> dict[str, str]:
         "deep-array.toml": "a = " + "[" * 2000 + "]" * 2000 + "\n",
         "deep-inline-table.toml": "a = " + "{b = " * 2000 + "1" + "}" * 2000 + "\n",
         "not-toml.toml": "this is not = = toml\n",
-        "not-utf8.toml": '[stt]\nmodel = "caf\xe9"\n',
+        "not-utf8.toml": b'[stt]\nmodel = "caf\xe9"\n',
         "section-is-value.toml": "stt = 3\n",
         "model-huge.toml": f'[stt]\nmodel = "{"x" * 5000}"\n',
     }
@@ -341,7 +341,7 @@ def write(folder: Path, files: dict[str, bytes | str]) -> None:
 BUILDERS: dict[str, Callable[[], dict[str, bytes | str]]] = {
     "scenarios": scenario_files,
     "transcripts": transcript_files,
-    "settings": settings_files,  # type: ignore[dict-item]
+    "settings": settings_files,
     "audio": audio_files,  # type: ignore[dict-item]
     "lines": lines_files,
 }

@@ -41,6 +41,7 @@ def inside(path: Path, folder: Path) -> bool:
 
 ESCAPED_WORDS = "Control characters in this text are shown as \\uXXXX (and saved that way)."
 
+
 class EditorScreen(Screen[None]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
