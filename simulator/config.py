@@ -9,10 +9,13 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from simulator.bounded_read import FileRefused, read_bounded
+from simulator.errors import CallsimError
 
 APP_NAME = "callsim"
 
@@ -54,17 +57,22 @@ def shipped_scenarios_dir() -> Path:
 
 
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Unknown keys are errors, numbers must be finite; every number has a range (named when it is broken)."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+Text = Annotated[str, Field(max_length=1_000)]
 
 
 class SpeechToText(Section):
-    model: str = Field(
+    model: Text = Field(
         default="embedded",
         description="'embedded' (the tiny.en model shipped with callsim), a faster-whisper model name, or a path.",
     )
-    device: str = "cpu"
-    compute_type: str = "int8"
-    threads: int = Field(default=0, ge=0, description="CPU threads; 0 lets CTranslate2 choose.")
+    device: Literal["cpu", "cuda", "auto"] = "cpu"
+    compute_type: Text = "int8"
+    threads: int = Field(default=0, ge=0, le=64, description="CPU threads; 0 lets CTranslate2 choose.")
     beam_size: int = Field(default=1, ge=1, le=10)
 
 
@@ -72,12 +80,18 @@ class Listening(Section):
     mode: Literal["hands_free", "push_to_talk"] = "hands_free"
     vad_threshold: float = Field(default=0.5, gt=0, lt=1)
     speculative_pause_ms: int = Field(
-        default=64, ge=32, description="Pause after which transcribing starts early (2 VAD windows of 32 ms)."
+        default=64, ge=32, le=2_000, description="Pause after which transcribing starts early (2 VAD windows of 32 ms)."
     )
-    end_pause_ms: int = Field(default=350, ge=100, description="Pause that ends a finished sentence or question.")
-    trailing_pause_ms: int = Field(default=900, ge=100, description="Pause that ends a turn left hanging ('and...').")
-    max_turn_seconds: float = Field(default=60.0, gt=1)
-    backchannel_ms: int = Field(default=400, ge=0, description="Speech shorter than this does not interrupt a persona.")
+    end_pause_ms: int = Field(
+        default=350, ge=100, le=5_000, description="Pause that ends a finished sentence or question."
+    )
+    trailing_pause_ms: int = Field(
+        default=900, ge=100, le=10_000, description="Pause that ends a turn left hanging ('and...')."
+    )
+    max_turn_seconds: float = Field(default=60.0, gt=1, le=600)
+    backchannel_ms: int = Field(
+        default=400, ge=0, le=5_000, description="Speech shorter than this does not interrupt a persona."
+    )
     speech_start_ms: int = Field(
         default=96, ge=32, le=1000, description="Speech this long (in 32 ms VAD windows) starts a caller turn."
     )
@@ -94,8 +108,8 @@ class Audio(Section):
         default="headset",
         description="headset: full barge-in; speaker: barge-in only when the mic is louder than the persona's echo.",
     )
-    input_device: str | int | None = None
-    output_device: str | int | None = None
+    input_device: Text | Annotated[int, Field(ge=0, le=10_000)] | None = None
+    output_device: Text | Annotated[int, Field(ge=0, le=10_000)] | None = None
 
 
 class Caller(Section):
@@ -113,34 +127,63 @@ class Settings(Section):
     caller: Caller = Field(default_factory=Caller)
 
 
-class SettingsError(Exception):
+class SettingsError(CallsimError):
     """A settings file that cannot be used; the message is one line naming the file."""
 
 
 def load_settings(path: Path | None = None) -> Settings:
     """Read the settings file; a missing file means the defaults."""
     path = path or settings_path()
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return Settings()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_bounded(path, MAX_SETTINGS_BYTES, "settings file").decode("utf-8"))
+    except FileRefused as refused:
+        raise SettingsError(f"{path}: {refused}") from None
     except tomllib.TOMLDecodeError as error:
-        raise SettingsError(f"{path}: {error}") from error
+        raise SettingsError(f"{path}: {error}") from None
     except UnicodeDecodeError as error:
         byte = error.object[error.start]
-        raise SettingsError(f"{path}: not UTF-8 text (byte 0x{byte:02x}); save the file as UTF-8") from error
-    except IsADirectoryError as error:
-        raise SettingsError(f"{path}: is a folder, not a settings file") from error
-    except OSError as error:
-        raise SettingsError(f"{path}: cannot read: {error.strerror or error}") from error
+        raise SettingsError(f"{path}: not UTF-8 text (byte 0x{byte:02x}); save the file as UTF-8") from None
+    except RecursionError:
+        raise SettingsError(f"{path}: nested too deeply to be a settings file") from None
     try:
-        return Settings.model_validate(data)
+        return Settings.model_validate(data, strict=True)  # strict: `beam_size = true` is not 1
     except ValidationError as error:
         first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
+        where = ".".join(str(part) for part in first["loc"] if not str(part).startswith(("str", "int", "constrained")))
         if first["type"] == "extra_forbidden":
-            raise SettingsError(f"{path}: {_unknown_setting(first['loc'])}") from error
-        raise SettingsError(f"{path}: {where}: {first['msg']}") from error
+            raise SettingsError(f"{path}: {_unknown_setting(first['loc'])}") from None
+        allowed = _allowed(first["loc"])
+        shown = f" (got {first['input']!r})" if isinstance(first.get("input"), bool | int | float | str) else ""
+        raise SettingsError(f"{path}: {where}: {first['msg']}{shown}{allowed}") from None
+
+
+MAX_SETTINGS_BYTES = 100_000
+
+
+def _allowed(location: tuple[int | str, ...]) -> str:
+    """'; allowed: 1 to 10' for a number setting, from the field's own bounds."""
+    model: Any = Settings
+    field = None
+    for part in location:
+        fields = getattr(model, "model_fields", {})
+        if part not in fields:
+            break
+        field = fields[part]
+        model = field.annotation
+    if field is None:
+        return ""
+    low = high = None
+    for rule in field.metadata:
+        low = getattr(rule, "ge", None) if getattr(rule, "ge", None) is not None else low
+        low = getattr(rule, "gt", None) if getattr(rule, "gt", None) is not None else low
+        high = getattr(rule, "le", None) if getattr(rule, "le", None) is not None else high
+        high = getattr(rule, "lt", None) if getattr(rule, "lt", None) is not None else high
+    if low is None and high is None:
+        return ""
+    kind = "a whole number" if field.annotation is int else "a number"
+    return f"; allowed: {kind} from {low if low is not None else 'any'} to {high if high is not None else 'any'}"
 
 
 def _unknown_setting(location: tuple[int | str, ...]) -> str:

@@ -164,7 +164,7 @@ def test_a_python_tag_is_refused_and_never_executed(tmp_path: Path, monkeypatch:
 
 def test_a_missing_file_and_a_folder_are_one_line_problems(tmp_path: Path) -> None:
     assert [str(p) for p in _problems(tmp_path / "nope.yaml")] == [f"{tmp_path / 'nope.yaml'}: no such file"]
-    assert [str(p) for p in _problems(tmp_path)] == [f"{tmp_path}: is a directory, not a scenario file"]
+    assert [str(p) for p in _problems(tmp_path)] == [f"{tmp_path}: is a folder, not a scenario file"]
 
 
 def test_a_huge_file_is_refused_quickly_as_one_problem(tmp_path: Path) -> None:
@@ -172,7 +172,7 @@ def test_a_huge_file_is_refused_quickly_as_one_problem(tmp_path: Path) -> None:
     shipped = (config.shipped_scenarios_dir() / "gatekeeper-screen.yaml").read_text(encoding="utf-8")
     huge.write_text(shipped + "# padding\n" * 120_000, encoding="utf-8")
     [problem] = _problems(huge)
-    assert str(problem).startswith(f"{huge}: too large for a scenario (1.2 million characters")
+    assert str(problem) == f"{huge}: too large for a scenario file (the limit is 150 KB)"
 
 
 def test_the_intent_library_is_not_a_scenario() -> None:

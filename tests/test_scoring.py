@@ -344,7 +344,7 @@ def test_callsim_score_bad_file_is_one_line(tmp_path: Path, content: str, messag
 def test_callsim_score_missing_file(tmp_path: Path) -> None:
     result = run_cli("score", str(tmp_path / "nope.json"), home=tmp_path)
     assert result.returncode == 1
-    assert "cannot read" in result.stderr and "Traceback" not in result.stderr
+    assert "nope.json: no such file" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_the_text_report_shows_a_repeated_opening_and_survives_a_partial_dict() -> None:

@@ -115,7 +115,7 @@ async def test_a_whole_typed_call_from_scenario_to_history() -> None:
         assert isinstance(app.screen, HistoryScreen)
         calls = app.screen.query_one("#calls", DataTable)
         assert calls.row_count == 1
-        row = calls.get_row_at(0)
+        row = [str(cell) for cell in calls.get_row_at(0)]
         assert row[2] == "front-desk" and row[3] == "meeting booked"
         assert row[4:] == [str(round(scores[name])) for name in ("rigidity", "value_added", "next_step")]
         await pilot.press("enter")
@@ -126,7 +126,8 @@ async def test_a_whole_typed_call_from_scenario_to_history() -> None:
         await pilot.press("escape")
         assert isinstance(app.screen, ScenariosScreen)
         last = app.screen.query_one("#scenarios", DataTable).get_row_at(0)
-        assert last[3] == f"R{round(scores['rigidity'])} V{round(scores['value_added'])} N{round(scores['next_step'])}"
+        expected = f"R{round(scores['rigidity'])} V{round(scores['value_added'])} N{round(scores['next_step'])}"
+        assert str(last[3]) == expected
 
 
 @pytest.mark.usefixtures("fixed_scenarios")
@@ -253,7 +254,7 @@ async def test_history_filters_sorts_and_charts_trends() -> None:
         screen = app.screen
         assert isinstance(screen, HistoryScreen)
         table = screen.query_one("#calls", DataTable)
-        assert [table.get_row_at(i)[0] for i in range(table.row_count)] == ["3", "2", "1"]  # newest first
+        assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == ["3", "2", "1"]  # newest first
         assert screen.query_one("#trend-value_added").data == [30.0, 50.0, 75.0]
         assert "better" in str(screen.query_one("#trend-label-value_added", Label).render())
         await type_text(pilot, "front")
@@ -263,9 +264,9 @@ async def test_history_filters_sorts_and_charts_trends() -> None:
         assert screen.sort_column == "scenario"
         await pilot.click("#calls", offset=(60, 0))  # the Value column's header
         assert screen.sort_column == "value_added"
-        assert [table.get_row_at(i)[5] for i in range(table.row_count)] == ["50", "30"]
+        assert [str(table.get_row_at(i)[5]) for i in range(table.row_count)] == ["50", "30"]
         await pilot.press("ctrl+r")
-        assert [table.get_row_at(i)[5] for i in range(table.row_count)] == ["30", "50"]
+        assert [str(table.get_row_at(i)[5]) for i in range(table.row_count)] == ["30", "50"]
 
 
 @pytest.mark.usefixtures("fixed_scenarios")

@@ -9,28 +9,13 @@ from __future__ import annotations
 
 import traceback
 
+from simulator.errors import CallsimError
+from simulator.terminal_text import one_line as _one_terminal_line
+
 
 def known_errors() -> tuple[type[BaseException], ...]:
-    """Errors whose message is meant for the user as it is (one line, with FILE:LINE:COL where there is one)."""
-    from simulator.config import SettingsError
-    from simulator.history.store import HistoryError
-    from simulator.scenario.loader import ScenarioError
-    from simulator.transcript import TranscriptError
-    from simulator.voice.capture import AudioFileError
-    from simulator.voice.devices import AudioUnavailable
-    from simulator.voice.stt import ModelUnavailable
-    from simulator.voice.tts import SpeechError
-
-    return (
-        SettingsError,
-        TranscriptError,
-        HistoryError,
-        ScenarioError,
-        AudioUnavailable,
-        AudioFileError,
-        ModelUnavailable,
-        SpeechError,
-    )
+    """Errors whose message is meant for the user as it is: the CallsimError family, nothing listed by hand."""
+    return (CallsimError,)
 
 
 def log_crash(error: BaseException) -> str:
@@ -49,6 +34,6 @@ def log_crash(error: BaseException) -> str:
 
 def one_line(error: BaseException) -> str:
     """The message for the user; an unexpected error's trace goes to the log."""
-    if isinstance(error, known_errors()):
-        return str(error).splitlines()[0] if str(error) else type(error).__name__
-    return f"unexpected error: {type(error).__name__}: {error}{log_crash(error)}"
+    if isinstance(error, CallsimError):
+        return _one_terminal_line(error.one_line())
+    return _one_terminal_line(f"unexpected error: {type(error).__name__}: {error}") + log_crash(error)

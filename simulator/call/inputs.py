@@ -5,6 +5,7 @@ from __future__ import annotations
 import queue
 from collections.abc import Callable, Iterable
 
+from simulator.transcript import MAX_TURN_CHARS
 from simulator.voice.ports import Clock, InputStatus, Notify, Playback, Utterance
 
 CALLER_WORDS_PER_MINUTE = 150.0  # a typical conversational pace, for the timing of text turns
@@ -13,6 +14,7 @@ CALLER_GAP_SECONDS = 0.6  # the caller's pause before answering
 
 def _speak_typed(clock: Clock, text: str, playing: Playback | None) -> Utterance:
     """Time a text turn as if it were said: after the persona's line, a short gap, then speaking time."""
+    text = text[:MAX_TURN_CHARS]  # the last bound: entry points refuse longer turns with a message
     if playing is not None:
         playing.wait()
     clock.advance(CALLER_GAP_SECONDS)

@@ -32,24 +32,49 @@ ThreadsOption = Annotated[int | None, typer.Option("--threads", help="CPU thread
 
 def _settings(model: str | None, device: str | None, compute_type: str | None, threads: int | None) -> Any:
     """The settings file's values, with any speech-to-text choices given on the command line on top."""
+    from pydantic import ValidationError
+
     from simulator.config import load_settings
 
     settings = load_settings()
     chosen = {"model": model, "device": device, "compute_type": compute_type, "threads": threads}
     overrides = {name: value for name, value in chosen.items() if value is not None}
-    if threads is not None and threads < 0:
-        raise UserError("--threads must be 0 (automatic) or more")
-    return settings.model_copy(update={"stt": settings.stt.model_copy(update=overrides)})
+    if threads is not None and not 0 <= threads <= 64:
+        raise typer.BadParameter(f"{threads} is out of range; allowed: 0 (automatic) to 64", param_hint="--threads")
+    try:  # checked as the settings file is: `--device gpu` is refused here, not deep in the model
+        stt = type(settings.stt).model_validate({**settings.stt.model_dump(), **overrides}, strict=True)
+    except ValidationError as error:
+        first = error.errors()[0]
+        option = "--" + str(first["loc"][0]).replace("_", "-")
+        raise typer.BadParameter(first["msg"], param_hint=option) from None
+    return settings.model_copy(update={"stt": stt})
+
+
+MAX_LINES_BYTES = 1_000_000
 
 
 def _read_lines(path: Path) -> list[str]:
+    from simulator.bounded_read import FileRefused, read_bounded
+    from simulator.transcript import MAX_TURN_CHARS, MAX_TURNS
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise UserError(f"{path}: cannot read caller lines: {getattr(error, 'strerror', None) or error}") from None
-    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+        text = read_bounded(path, MAX_LINES_BYTES, "caller lines file").decode("utf-8")
+    except FileRefused as refused:
+        raise UserError(f"{path}: {refused}") from None
+    except UnicodeDecodeError as error:
+        raise UserError(f"{path}: not UTF-8 text (byte 0x{error.object[error.start]:02x})") from None
+    lines = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if len(line.strip()) > MAX_TURN_CHARS:
+            size = f"{len(line.strip()):,} characters"
+            raise UserError(f"{path}:{number}: a caller turn of {size}; at most {MAX_TURN_CHARS:,} (split it)")
+        lines.append(line.strip())
     if not lines:
         raise UserError(f"{path}: no caller lines in this file (one caller turn per line)")
+    if len(lines) > MAX_TURNS // 2:
+        raise UserError(f"{path}: {len(lines)} caller lines; a call may have at most {MAX_TURNS // 2}")
     return lines
 
 
@@ -208,11 +233,23 @@ def _practice_in_terminal(reference: str, seed: int, save: bool) -> None:
     scenario, _path = load_call_scenario(reference)
     interactive = sys.stdin.isatty()
 
+    from simulator.transcript import MAX_TURN_CHARS
+
+    sys.stdin.reconfigure(errors="replace")  # type: ignore[union-attr]  # a stray byte is not a crash
+
     def read_line() -> str | None:
-        try:
-            return input("You: ") if interactive else (sys.stdin.readline() or None)
-        except EOFError:
-            return None
+        while True:
+            try:
+                line = input("You: ") if interactive else sys.stdin.readline(MAX_TURN_CHARS + 2)
+            except EOFError:
+                return None
+            if not line:
+                return None
+            if len(line.rstrip("\n")) <= MAX_TURN_CHARS:
+                return line
+            while not interactive and line and not line.endswith("\n"):  # the rest of that line, a piece at a time
+                line = sys.stdin.readline(MAX_TURN_CHARS)
+            typer.echo(f"(Too long: a turn may have at most {MAX_TURN_CHARS:,} characters. Say it in shorter turns.)")
 
     def on_event(event: object) -> None:
         if isinstance(event, PersonaSpeaking):

@@ -6,22 +6,30 @@ import sys
 
 import typer
 
+from simulator.errors import CallsimError
+from simulator.terminal_text import SafeStream
 
-class UserError(Exception):
+
+class UserError(CallsimError):
     """An error whose message is meant for the user as it is (one line, naming file:line:col if any)."""
 
     exit_code = 1
 
 
-def _known_errors() -> tuple[type[BaseException], ...]:
-    from simulator.call.failures import known_errors
-
-    return (UserError, *known_errors())
-
-
 def run_guarded(app: typer.Typer) -> None:
+    """Run the command line: every write passes through terminal_safe, every failure ends as one line."""
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeStream(sys.stdout), SafeStream(sys.stderr)
     try:
-        code = app(standalone_mode=False)  # without standalone mode, click returns typer.Exit's code
+        _run(app)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _run(app: typer.Typer) -> None:
+    try:
+        # color=True: click leaves escape codes in for SafeStream to show as text, instead of deleting them
+        code = app(standalone_mode=False, color=True)  # without standalone mode, click returns typer.Exit's code
         if isinstance(code, int) and code != 0:
             raise SystemExit(code)
     except SystemExit:
@@ -43,8 +51,8 @@ def run_guarded(app: typer.Typer) -> None:
         if isinstance(error, aborts):
             print("callsim: aborted", file=sys.stderr)
             raise SystemExit(1) from None
-        if isinstance(error, _known_errors()):
-            print(f"callsim: {error}", file=sys.stderr)
+        if isinstance(error, CallsimError):
+            print(f"callsim: {error.one_line()}", file=sys.stderr)
             raise SystemExit(getattr(error, "exit_code", 1)) from None
         _report_crash(error)
         raise SystemExit(70) from None

@@ -51,9 +51,11 @@ def history(
     calls: list[CallSummary] = []
     known: list[str] = []
     if _history_exists():
-        with open_history() as store:
+        with open_history(read_only=True) as store:
             calls = store.list_calls(scenario)
             known = store.scenario_ids() if not calls and scenario is not None else []
+            for damaged in store.skipped:
+                typer.echo(f"callsim: skipped {damaged}", err=True)
     trends = score_trends(calls)
     if as_json:
         payload = {
@@ -140,7 +142,7 @@ def report(
 
     if not _history_exists():
         raise UserError(f"no call {call_id} in the history: no calls have been saved yet")
-    with open_history() as store:
+    with open_history(read_only=True) as store:
         call = store.get_call(call_id)
         scored, source = _report_for(store, call)
     if as_json:
@@ -262,8 +264,11 @@ def export(
 
     calls: list[StoredCall] = []
     if _history_exists():
-        with open_history() as store:
-            for summary in store.list_calls():
+        with open_history(read_only=True) as store:
+            summaries = store.list_calls()
+            for damaged_row in store.skipped:
+                typer.echo(f"callsim: skipped {damaged_row}", err=True)
+            for summary in summaries:
                 try:
                     calls.append(store.get_call(summary.id))
                 except DamagedCall as damaged:  # one bad row must not hold back every other call

@@ -38,6 +38,7 @@ def validate(
 ) -> None:
     """Check scenario files; prints one FILE:LINE:COL: message line per problem (exit 1 if any)."""
     from simulator.scenario.loader import Problem, ScenarioError, resolve_scenario  # noqa: F811
+    from simulator.scenario.source import shown_problems
 
     files: list[Path] = []
     problems: list[Problem] = []
@@ -62,8 +63,12 @@ def validate(
         found_here = _check_file(path, strict)
         bad_files += bool(found_here)
         problems += found_here
+    by_file: dict[str, list[Problem]] = {}
     for problem in problems:
-        typer.echo(str(problem))
+        by_file.setdefault(problem.file, []).append(problem)
+    for found_in_file in by_file.values():  # each file's first problems, then how many more
+        for line in shown_problems(found_in_file):
+            typer.echo(line)
     checked = len(files) + unusable
     if problems:
         count = len(problems)

@@ -21,17 +21,19 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
+from simulator.errors import CallsimError
 from simulator.history.migrations import LATEST_VERSION, migrate, schema_version
 from simulator.transcript import Heard, Latency, Transcript, Turn
 
 SCORE_NAMES = ("rigidity", "value_added", "next_step")
 SQLITE_HEADER = b"SQLite format 3\x00"
+REQUIRED_TABLES = ("calls", "turns")
 DEFAULT_LOCK_TIMEOUT = 10.0
 
 T = TypeVar("T")
 
 
-class HistoryError(Exception):
+class HistoryError(CallsimError):
     """The history cannot be used; the message is one line naming the database file."""
 
     exit_code = 1
@@ -85,15 +87,22 @@ class HistoryStore:
     Safe to share between threads (the TUI saves turns from its call worker): one connection, one lock.
     """
 
-    def __init__(self, path: Path, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> None:
+    def __init__(self, path: Path, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT, read_only: bool = False) -> None:
         self.path = Path(path)
         self._lock_timeout = lock_timeout
         self._lock = threading.Lock()
+        self._read_only = read_only  # history, report and export only read: a read-only file works for them
+        self.skipped: list[str] = []  # damaged rows list_calls left out, one line each
         self._connection = self._open()
 
     # -- opening ---------------------------------------------------------------------------------
 
     def _open(self) -> sqlite3.Connection:
+        if self._read_only:
+            reader = self._open_read_only()
+            if reader is not None:
+                return reader
+            self._read_only = False  # an older schema: it is upgraded first, which writes
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -104,7 +113,7 @@ class HistoryStore:
                 self.path, timeout=self._lock_timeout, isolation_level=None, check_same_thread=False
             )
         except sqlite3.Error as error:
-            raise HistoryError(f"{self.path}: cannot open the history: {error}") from error
+            raise self._failed(error) from error
         try:
             self._check_readable(connection, existed)
             self._retry(lambda: connection.execute("PRAGMA journal_mode = WAL").fetchone())
@@ -112,6 +121,41 @@ class HistoryStore:
             connection.execute("PRAGMA foreign_keys = ON")
             if schema_version(connection) < LATEST_VERSION:
                 self._retry(lambda: migrate(connection))
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    def _open_read_only(self) -> sqlite3.Connection | None:
+        """A connection that cannot write, on a checked database; None if its schema must be upgraded first."""
+        existed = self._check_header()
+        if not existed:  # no history yet: an empty one in memory, nothing created on disk
+            connection = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            migrate(connection)
+            return connection
+        try:
+            connection = self._connect_read_only("mode=ro")
+        except HistoryError as refused:
+            # A WAL database needs its -shm file even to be read; on a read-only folder or a full disk it
+            # cannot be made, so the file is read as it is on disk (what is still only in a -wal is not seen).
+            if not str(refused).startswith(("the history is read-only", "the disk is full", f"{self.path}: cannot")):
+                raise
+            connection = self._connect_read_only("mode=ro&immutable=1")
+        if schema_version(connection) < LATEST_VERSION:
+            connection.close()
+            return None
+        return connection
+
+    def _connect_read_only(self, options: str) -> sqlite3.Connection:
+        uri = f"{self.path.resolve().as_uri()}?{options}"
+        try:
+            connection = sqlite3.connect(
+                uri, uri=True, timeout=self._lock_timeout, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as error:
+            raise self._failed(error) from error
+        try:
+            self._check_readable(connection, True)
         except BaseException:
             connection.close()
             raise
@@ -151,9 +195,16 @@ class HistoryStore:
                     f"{self.path}: a SQLite database that is not a callsim history; left untouched "
                     f"(point CALLSIM_HOME elsewhere or move the file away)"
                 )
+            tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            missing = [name for name in REQUIRED_TABLES if name not in tables]
+            if version > 0 and missing:  # checked before anything is written: no call row without its turns
+                raise self._corrupt(f"its {missing[0]} table is missing")
         except sqlite3.OperationalError as error:
             if _is_busy(error):
                 raise self._locked() from error
+            failed = self._failed(error)
+            if str(failed).startswith(("the history is read-only", "the disk is full")):
+                raise failed from error
             raise self._corrupt(str(error)) from error
         except sqlite3.DatabaseError as error:
             raise self._corrupt(str(error)) from error
@@ -189,6 +240,15 @@ class HistoryStore:
                 raise self._failed(error) from error
 
     def _failed(self, error: sqlite3.Error) -> HistoryError:
+        code = getattr(error, "sqlite_errorcode", 0) & 0xFF
+        if code == sqlite3.SQLITE_READONLY or "readonly" in str(error):
+            return HistoryError(
+                f"the history is read-only: {self.path} cannot be written (check its permissions and its folder's)"
+            )
+        if code == sqlite3.SQLITE_FULL or (code == sqlite3.SQLITE_IOERR and _disk_nearly_full(self.path)):
+            return HistoryError(f"the disk is full: {self.path} cannot be written; free some space and try again")
+        if code == sqlite3.SQLITE_CANTOPEN:
+            return HistoryError(f"{self.path}: cannot open the history ({error})")
         if isinstance(error, sqlite3.DatabaseError) and "malformed" in str(error):
             return self._corrupt(str(error))
         return HistoryError(f"{self.path}: {error}")
@@ -301,7 +361,15 @@ class HistoryStore:
         query += " ORDER BY c.started_at, c.id"
         parameters = (scenario,) if scenario is not None else ()
         rows = self._read(lambda connection: connection.execute(query, parameters).fetchall())
-        return [_summary(row) for row in rows]
+        calls = []
+        self.skipped = []
+        for row in rows:
+            try:
+                calls.append(_summary(row))
+            except (ValueError, TypeError) as error:  # a row edited or damaged by hand: the others still show
+                reason = " ".join(str(error).split())[:160]
+                self.skipped.append(f"call {row[0]} in the history ({self.path}) is damaged: {reason}")
+        return calls
 
     def scenario_ids(self) -> list[str]:
         """The scenarios that have calls in the history (to suggest one when a filter matches nothing)."""
@@ -376,11 +444,11 @@ class HistoryStore:
 
 
 @contextmanager
-def open_history(path: Path | None = None) -> Iterator[HistoryStore]:
+def open_history(path: Path | None = None, *, read_only: bool = False) -> Iterator[HistoryStore]:
     """The user's history (CALLSIM_HOME or the platform data folder), closed afterwards."""
     from simulator.config import database_path
 
-    store = HistoryStore(path or database_path())
+    store = HistoryStore(path or database_path(), read_only=read_only)
     try:
         yield store
     finally:
@@ -434,6 +502,16 @@ def _number(value: object) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return float(value)
+
+
+def _disk_nearly_full(path: Path) -> bool:
+    """A write that failed with an I/O error on a disk with almost no room left was a full disk."""
+    import shutil
+
+    try:
+        return shutil.disk_usage(path.parent if path.parent.exists() else Path.cwd()).free < 1_000_000
+    except OSError:
+        return False
 
 
 def _is_busy(error: sqlite3.Error) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Difficulty = Literal["easy", "medium", "hard"]
 Outcome = Literal["meeting_booked", "callback_scheduled", "message_taken", "rejected", "hung_up"]
@@ -32,31 +32,50 @@ Fact = Literal[
 Counter = Literal["turns", "vague_turns", "entitled_turns", "pitches", "monologues", "objections_handled"]
 
 
+# Limits far above any real scenario (the shipped ones have at most 13 states, 13 transitions a state and
+# 7 examples an intent) that keep checking, `--strict` and a call fast on a file made to be slow.
+MAX_STATES = 100
+MAX_TRANSITIONS = 50
+MAX_VARIANTS = 20  # say / unmatched lines of one state or transition
+MAX_INTENTS = 50  # a scenario's own intents
+MAX_EXAMPLES = 50  # examples of one intent
+MAX_SCENARIO_EXAMPLES = 300  # examples over all of a scenario's own intents
+MAX_KEYWORDS = 100
+MAX_RESEARCH = 30
+MAX_LINE_CHARS = 1_000  # a persona line, an example, a brief
+MAX_NAME_CHARS = 200  # a title, a name, a keyword, an id
+
+Line = Annotated[str, Field(max_length=MAX_LINE_CHARS)]
+Name = Annotated[str, Field(max_length=MAX_NAME_CHARS)]
+
+
 class Strict(BaseModel):
     """Base for every scenario model: unknown keys are errors (with a did-you-mean from the loader)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
 
 class Brief(Strict):
-    caller: str = Field(description="Who the caller is (name, company, role).")
-    offer: str = Field(description="What the caller offers.")
-    goal: str = Field(description="What a good call achieves.")
+    caller: Line = Field(description="Who the caller is (name, company, role).")
+    offer: Line = Field(description="What the caller offers.")
+    goal: Line = Field(description="What a good call achieves.")
 
 
 class ResearchFact(Strict):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
-    fact: str = Field(description="A fact about the prospect the caller found in research.")
-    keywords: list[str] = Field(
-        min_length=1, description="Words that show the caller mentioned this fact (matched fuzzily)."
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=MAX_NAME_CHARS)
+    fact: Line = Field(description="A fact about the prospect the caller found in research.")
+    keywords: list[Name] = Field(
+        min_length=1,
+        max_length=MAX_KEYWORDS,
+        description="Words that show the caller mentioned this fact (matched fuzzily).",
     )
 
 
 class Voice(Strict):
-    id: str | None = Field(default=None, description="pyttsx3 voice id, e.g. 'gmw/en-us'; default voice if absent.")
+    id: Name | None = Field(default=None, description="pyttsx3 voice id, e.g. 'gmw/en-us'; default voice if absent.")
     rate: int = Field(default=170, ge=80, le=400, description="Words per minute.")
     volume: float = Field(default=1.0, ge=0.0, le=1.0)
-    variant: str | None = Field(default=None, description="espeak-ng variant for pitch and timbre, e.g. 'f3', 'm2'.")
+    variant: Name | None = Field(default=None, description="espeak-ng variant for pitch and timbre, e.g. 'f3', 'm2'.")
 
 
 class Traits(Strict):
@@ -71,12 +90,12 @@ class Traits(Strict):
 
 
 class Persona(Strict):
-    name: str
-    role: str
-    company: str
+    name: Name
+    role: Name
+    company: Name
     traits: Traits = Field(default_factory=Traits)
     voice: Voice = Field(default_factory=Voice)
-    gives_up: str = Field(description="State entered when this persona's patience runs out.")
+    gives_up: Name = Field(description="State entered when this persona's patience runs out.")
 
 
 class Personas(Strict):
@@ -98,13 +117,17 @@ class Condition(Strict):
 
 
 class Transition(Strict):
-    on: list[str] = Field(min_length=1, description="Intent names; the transition fires when any is detected.")
+    on: list[Name] = Field(
+        min_length=1, max_length=MAX_INTENTS, description="Intent names; the transition fires when any is detected."
+    )
     when: Condition = Field(default_factory=Condition)
-    to: str | Annotated[list[str], Field(min_length=1)] = Field(
+    to: Name | Annotated[list[Name], Field(min_length=1, max_length=MAX_STATES)] = Field(
         description="Target state id; a list picks one at random (seeded)."
     )
-    say: list[str] = Field(
-        default_factory=list, description="What the persona says on the way (variants); default: the target's say."
+    say: list[Line] = Field(
+        default_factory=list,
+        max_length=MAX_VARIANTS,
+        description="What the persona says on the way (variants); default: the target's say.",
     )
 
 
@@ -119,13 +142,17 @@ class Stuck(Strict):
 
 
 class State(Strict):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=MAX_NAME_CHARS)
     persona: Role
-    say: list[str] = Field(min_length=1, description="What the persona says on entering (variants).")
+    say: list[Line] = Field(
+        min_length=1, max_length=MAX_VARIANTS, description="What the persona says on entering (variants)."
+    )
     outcome: Outcome | None = Field(default=None, description="Set on terminal states: the call ends here.")
-    transitions: list[Transition] = Field(default_factory=list)
-    unmatched: list[str] = Field(
-        default_factory=list, description="Reactions when no transition fires (variants); default: generic ones."
+    transitions: list[Transition] = Field(default_factory=list, max_length=MAX_TRANSITIONS)
+    unmatched: list[Line] = Field(
+        default_factory=list,
+        max_length=MAX_VARIANTS,
+        description="Reactions when no transition fires (variants); default: generic ones.",
     )
     objection: bool = Field(
         default=False,
@@ -141,24 +168,38 @@ class State(Strict):
 
 
 class IntentDef(Strict):
-    description: str = ""
-    examples: list[str] = Field(min_length=1, description="Example caller phrases (fuzzy matched).")
-    keywords: list[str] = Field(default_factory=list, description="Words or short phrases that signal the intent.")
+    description: Line = ""
+    examples: list[Line] = Field(
+        min_length=1, max_length=MAX_EXAMPLES, description="Example caller phrases (fuzzy matched)."
+    )
+    keywords: list[Name] = Field(
+        default_factory=list, max_length=MAX_KEYWORDS, description="Words or short phrases that signal the intent."
+    )
 
 
 class Scenario(Strict):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
-    title: str
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=MAX_NAME_CHARS)
+    title: Name
     difficulty: Difficulty
     brief: Brief
-    research: list[ResearchFact] = Field(default_factory=list)
+    research: list[ResearchFact] = Field(default_factory=list, max_length=MAX_RESEARCH)
     personas: Personas
     success: list[Outcome] = Field(min_length=1, description="Outcomes that count as success for this call.")
-    start: str = Field(description="The state the call starts in (the persona picks up the phone).")
-    states: list[State] = Field(min_length=1)
+    start: Name = Field(description="The state the call starts in (the persona picks up the phone).")
+    states: list[State] = Field(min_length=1, max_length=MAX_STATES)
     intents: dict[str, IntentDef] = Field(
-        default_factory=dict, description="Intents added to, or overriding, the shared intent library."
+        default_factory=dict,
+        max_length=MAX_INTENTS,
+        description="Intents added to, or overriding, the shared intent library.",
     )
+
+    @field_validator("intents")
+    @classmethod
+    def _examples_bounded(cls, intents: dict[str, IntentDef]) -> dict[str, IntentDef]:
+        total = sum(len(intent.examples) for intent in intents.values())
+        if total > MAX_SCENARIO_EXAMPLES:
+            raise ValueError(f"{total} intent examples in all; at most {MAX_SCENARIO_EXAMPLES} are allowed")
+        return intents
 
     def state(self, state_id: str) -> State:
         for state in self.states:

@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from simulator.config import Settings
+from simulator.tui.literal import message
 
 SpeakChoice = Literal["auto", "speaker", "silent"]
 
@@ -96,7 +97,7 @@ class CallsimApp(App[None]):
             path = resolve_scenario(reference)
             scenario = load_scenario(path)
         except ScenarioError as error:
-            self.notify(str(error).splitlines()[0], severity="error", timeout=8)
+            self.notify(message(str(error).splitlines()[0]), severity="error", timeout=8, markup=False)
             return
         self.push_screen(PrepareScreen(scenario, path))
 

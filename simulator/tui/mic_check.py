@@ -10,12 +10,14 @@ import math
 import threading
 from collections.abc import Callable
 
+from simulator.errors import CallsimError
+
 RATE = 16000
 BLOCK = 512  # 32 ms, the VAD's window
 CHECK_INTERVAL = 0.05
 
 
-class MicrophoneMissing(Exception):
+class MicrophoneMissing(CallsimError):
     """No microphone to check; the message is one line for the screen."""
 
 

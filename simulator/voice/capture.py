@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import queue
-import re
 import threading
 import time
 from collections.abc import Sequence
@@ -21,6 +20,9 @@ from typing import Any
 import numpy as np
 
 from simulator.config import Settings
+from simulator.voice.audio_file import AudioFileError, read_audio
+
+__all__ = ["AudioFileError", "AudioFileInput", "MicrophoneInput", "read_audio"]
 from simulator.voice.ports import (
     Clock,
     InputLevel,
@@ -41,10 +43,6 @@ LEAD_IN_SECONDS = 0.2  # silence before a file's audio, as before anyone speaks 
 MAX_TAIL_SECONDS = 15.0  # silence fed after a file at most, waiting for its turn to end
 
 
-class AudioFileError(Exception):
-    """An audio file that cannot be read; one line naming the file."""
-
-
 def rms(samples: np.ndarray) -> float:
     """Root mean square of float samples: the same measure as the persona playback's `level()`."""
     if len(samples) == 0:
@@ -58,25 +56,6 @@ def meter_level(samples: np.ndarray) -> float:
     if value <= 1e-6:
         return 0.0
     return float(min(1.0, max(0.0, (20 * math.log10(value) + 60) / 60)))
-
-
-def read_audio(path: Path) -> np.ndarray:
-    """A wav/flac/mp3/... file as float32 mono at 16 kHz (faster-whisper's decoder, which uses PyAV)."""
-    from faster_whisper import decode_audio
-
-    if path.is_dir():
-        raise AudioFileError(f"{path}: is a folder, not an audio file")
-    if not path.is_file():
-        raise AudioFileError(f"{path}: no such audio file")
-    try:
-        samples = decode_audio(str(path), sampling_rate=SAMPLE_RATE)
-    except IndexError as error:  # PyAV opened it but found no audio stream in it (a text file, an image)
-        raise AudioFileError(f"{path}: not an audio file (no sound in it); use wav, flac, mp3 or ogg") from error
-    except Exception as error:
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        reason = re.sub(r"^\[Errno -?\d+\] |: '[^']*'$", "", reason)  # PyAV adds its errno and our path
-        raise AudioFileError(f"{path}: cannot read audio: {reason[:1].lower()}{reason[1:]}") from error
-    return np.asarray(samples, dtype=np.float32)
 
 
 class Listener:

@@ -19,10 +19,12 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from simulator.errors import CallsimError
+
 TYPED_MODE_HINT = "typed mode works: callsim practice --text"
 
 
-class AudioUnavailable(Exception):
+class AudioUnavailable(CallsimError):
     """No usable microphone or speaker; the message is one line and says what still works."""
 
 

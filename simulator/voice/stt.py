@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from simulator.config import SpeechToText
+from simulator.errors import CallsimError
 
 EMBEDDED = "embedded"
 
@@ -55,7 +56,7 @@ MAX_COMPRESSION_RATIO = 2.4  # faster-whisper's own limit for repetitive output
 MIN_SHORT_LOGPROB = -0.8  # a less confident short decode is redone the standard way
 
 
-class ModelUnavailable(Exception):
+class ModelUnavailable(CallsimError):
     """The speech model cannot be loaded; the message is one line naming the model."""
 
 

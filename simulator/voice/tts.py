@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from simulator.errors import CallsimError
 from simulator.scenario.model import Voice
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ class VoiceInfo:
     languages: tuple[str, ...] = ()
 
 
-class SpeechError(Exception):
+class SpeechError(CallsimError):
     """The speech engine failed (missing espeak-ng, a broken driver); one line for the user."""
 
 

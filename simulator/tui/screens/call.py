@@ -10,7 +10,6 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -27,10 +26,12 @@ from simulator.call.events import (
     WrapUp,
 )
 from simulator.scenario.model import Scenario
-from simulator.transcript import Transcript, Turn
+from simulator.transcript import MAX_TURN_CHARS, Transcript, Turn
 from simulator.tui.app import options_of
 from simulator.tui.catalog import speaker_names
 from simulator.tui.coaching import Coach, Mode
+from simulator.tui.literal import message as message_words
+from simulator.tui.literal import plain, shown
 from simulator.tui.widgets.transcript_view import TranscriptView
 from simulator.voice.ports import InputLevel, InputStatus, PartialText
 
@@ -127,7 +128,7 @@ class CallScreen(Screen[None]):
             yield Static("", id="talk-mode")
         yield TranscriptView(self.names, id="transcript")
         yield Static("", id="coach")
-        say = Input(placeholder="Type what you say and press Enter", id="say")
+        say = Input(placeholder="Type what you say and press Enter", id="say", max_length=MAX_TURN_CHARS)
         say.cursor_blink = options_of(self.app).cursor_blink
         yield say
         yield Footer()
@@ -258,7 +259,7 @@ class CallScreen(Screen[None]):
 
     @on(CallFailed)
     def failed(self, message: CallFailed) -> None:
-        self.app.notify(message.why, severity="error", timeout=10)
+        self.app.notify(message_words(message.why), severity="error", timeout=10, markup=False)
         self.show_status("ended")
         self.query_one("#say", Input).disabled = True
 
@@ -280,7 +281,7 @@ class CallScreen(Screen[None]):
         persona = self.scenario.persona(role)  # type: ignore[arg-type]
         dots = patience_dots(self.on_line.patience, persona.traits.patience)
         self.query_one("#on-line", Static).update(
-            f"patience {dots} · [b]{escape(persona.name)}[/b] ({escape(persona.role)})"  # a narrow bar cuts the role
+            shown("patience $dots · [b]$name[/b] ($role)", dots=dots, name=persona.name, role=persona.role)
         )
 
     def show_talk_mode(self) -> None:
@@ -290,8 +291,8 @@ class CallScreen(Screen[None]):
         else:
             words = "[b]talking[/b]: ctrl+t when done" if self.talking else "push-to-talk: ctrl+t to talk"
         if self.model_words:
-            words += f" · {escape(self.model_words)}"
-        self.query_one("#talk-mode", Static).update(words)
+            words += " · $model"
+        self.query_one("#talk-mode", Static).update(shown(words, model=self.model_words))
 
     def nudge(self, text: str | None) -> None:
         if text:
@@ -299,7 +300,7 @@ class CallScreen(Screen[None]):
 
     def show_coach(self, text: str) -> None:
         coach = self.query_one("#coach", Static)
-        coach.update(f"💡 {escape(text)}")
+        coach.update(plain(f"💡 {text}"))
         coach.display = True
 
     # -- the caller's keys -----------------------------------------------------------------------------

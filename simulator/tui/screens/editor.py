@@ -5,17 +5,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from simulator.scenario.model import Scenario
+from simulator.terminal_text import is_terminal_safe, terminal_safe
 from simulator.tui.app import options_of
+from simulator.tui.literal import message, plain
 
 CHECK_DELAY = 0.3  # seconds of quiet typing before the text is checked again
 
@@ -35,6 +37,9 @@ def inside(path: Path, folder: Path) -> bool:
     except ValueError:
         return False
     return True
+
+
+ESCAPED_WORDS = "Control characters in this text are shown as \\uXXXX (and saved that way)."
 
 
 class EditorScreen(Screen[None]):
@@ -60,13 +65,22 @@ class EditorScreen(Screen[None]):
         from simulator.scenario.template import render_template
 
         if self.path is not None:
-            return self.path.read_text(encoding="utf-8")
+            from simulator.bounded_read import FileRefused, read_bounded
+            from simulator.scenario.source import MAX_SCENARIO_BYTES
+
+            try:
+                return read_bounded(self.path, MAX_SCENARIO_BYTES, "scenario file").decode("utf-8", "replace")
+            except FileRefused as refused:
+                return f"# {self.path.name}: {refused}\n"
         folder = user_scenarios_dir()
         scenario_id = new_scenario_id(folder)
         return render_template(scenario_id, folder / f"{scenario_id}.yaml")
 
     def compose(self) -> ComposeResult:
         text = self.starting_text()
+        if not is_terminal_safe(text):  # a TextArea draws control characters raw: show them as \uXXXX
+            text = terminal_safe(text)
+            self.call_after_refresh(self.notify, ESCAPED_WORDS, severity="warning", timeout=8)
         self.saved_text = text if self.path is not None else ""
         yield Header()
         yield Static(self.where(), id="editor-file")
@@ -81,14 +95,14 @@ class EditorScreen(Screen[None]):
         self.query_one("#yaml", TextArea).focus()
         self.check(self.query_one("#yaml", TextArea).text)
 
-    def where(self) -> str:
+    def where(self) -> Content:
         from simulator.config import user_scenarios_dir
 
         if self.path is None:
-            return "New scenario: ctrl+s saves it to your scenario folder"
+            return plain("New scenario: ctrl+s saves it to your scenario folder")
         if inside(self.path, user_scenarios_dir()):
-            return f"Your scenario: {escape(self.path.name)}"
-        return f"{escape(self.path.name)} (shipped: ctrl+s saves your own copy)"
+            return plain(f"Your scenario: {self.path.name}")
+        return plain(f"{self.path.name} (shipped: ctrl+s saves your own copy)")
 
     @property
     def filename(self) -> str:
@@ -98,6 +112,12 @@ class EditorScreen(Screen[None]):
 
     @on(TextArea.Changed, "#yaml")
     def edited(self) -> None:
+        area = self.query_one("#yaml", TextArea)
+        if not is_terminal_safe(area.text):  # pasted control characters: shown, and saved, as \uXXXX
+            row, column = area.cursor_location
+            area.load_text(terminal_safe(area.text))  # the same lines: the cursor stays on its line
+            area.cursor_location = (row, min(column, len(area.document.get_line(row))))
+            self.notify(ESCAPED_WORDS, severity="warning", timeout=8)
         self._leave_armed = False
         if self._check_timer is not None:
             self._check_timer.stop()
@@ -128,15 +148,15 @@ class EditorScreen(Screen[None]):
         listing = self.query_one("#problems", OptionList)
         listing.clear_options()
         if not problems:
-            summary.update(f"✓ No problems: {escape(scenario.title) if scenario else ''}")
+            summary.update(plain(f"✓ No problems: {scenario.title if scenario else ''}"))
             self.remove_class("has-problems")
             return
         count = len(problems)
         summary.update(f"✗ {count} problem{'s' * (count != 1)} (f6 jumps to the first):")
         self.add_class("has-problems")
         listing.add_options(
-            Option(f"line {line}, col {col}: {message}" if line > 0 else message, id=str(index))
-            for index, (line, col, message) in enumerate(problems)
+            Option(plain(f"line {line}, col {col}: {words}" if line > 0 else words), id=str(index))
+            for index, (line, col, words) in enumerate(problems)
         )
 
     @on(OptionList.OptionSelected, "#problems")
@@ -180,7 +200,9 @@ class EditorScreen(Screen[None]):
             return
         target = self.path if own_file and self.path is not None else folder / f"{self.scenario_id()}.yaml"
         if target != self.path and target.exists():
-            self.notify(f"{target} already exists: change the id to save a copy.", severity="error")
+            self.notify(
+                message(f"{target} already exists: change the id to save a copy."), severity="error", markup=False
+            )
             return
         fixed = with_schema_comment_for(target, text)
         if fixed != text:
@@ -193,13 +215,13 @@ class EditorScreen(Screen[None]):
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
         except OSError as error:
-            self.notify(f"{target}: cannot write: {error.strerror or error}", severity="error")
+            self.notify(message(f"{target}: cannot write: {error.strerror or error}"), severity="error", markup=False)
             return
         self.path = target
         self.saved_text = text
         self.query_one("#editor-file", Static).update(self.where())
         warning = "" if self.scenario is not None else " (it has problems, so it is not listed until fixed)"
-        self.notify(f"Saved to {target}{warning}", timeout=4)
+        self.notify(message(f"Saved to {target}{warning}"), timeout=4, markup=False)
 
     def scenario_id(self) -> str:
         assert self.scenario is not None

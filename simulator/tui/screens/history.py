@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,6 +16,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Sparkline, 
 from simulator.tui.app import options_of
 from simulator.tui.catalog import calls
 from simulator.tui.coaching import SCORE_LABELS, ScoreName
+from simulator.tui.literal import cell, message
 
 if TYPE_CHECKING:
     from simulator.history.store import CallSummary
@@ -91,7 +93,7 @@ class HistoryScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table: DataTable[str] = self.query_one("#calls", DataTable)
+        table: DataTable[Text] = self.query_one("#calls", DataTable)
         for key, label in COLUMNS:
             table.add_column(label, key=key)
         self.all_calls = calls()
@@ -110,16 +112,16 @@ class HistoryScreen(Screen[None]):
         query = self.query_one("#filter", Input).value
         chosen = [call for call in self.all_calls if matches(call, query)]
         self.listed = sorted(chosen, key=lambda call: sort_value(call, self.sort_column), reverse=self.descending)
-        table: DataTable[str] = self.query_one("#calls", DataTable)
+        table: DataTable[Text] = self.query_one("#calls", DataTable)
         table.clear()
         for call in self.listed:
             scores = call.scores
             table.add_row(
-                str(call.id),
-                when(call.started_at),
-                call.scenario or "—",
-                (call.outcome or "—").replace("_", " ") + ("" if call.complete else " (incomplete)"),
-                *(str(round(getattr(scores, name))) if scores is not None else "—" for name in SCORES),
+                cell(call.id),
+                cell(when(call.started_at)),
+                cell(call.scenario or "—"),
+                cell((call.outcome or "—").replace("_", " ") + ("" if call.complete else " (incomplete)")),
+                *(cell(round(getattr(scores, name)) if scores is not None else "—") for name in SCORES),
                 key=str(call.id),
             )
         oldest_first = [call for call in self.all_calls if call in chosen]
@@ -187,7 +189,7 @@ class HistoryScreen(Screen[None]):
         try:
             report = report_for_call(call.id)
         except HistoryError as error:  # a damaged row: say so, the rest of the history still works
-            self.notify(str(error), severity="error", timeout=8)
+            self.notify(message(error), severity="error", timeout=8, markup=False)
             return
         self.app.push_screen(ReportScreen(report))
 

@@ -8,17 +8,18 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Label, ProgressBar, Static
 
 from simulator.scenario.model import Scenario
 from simulator.tui.app import options_of
 from simulator.tui.coaching import REMINDERS, SCORE_LABELS, Mode
+from simulator.tui.literal import plain, shown
 
 
 class PrepareScreen(Screen[None]):
@@ -42,18 +43,19 @@ class PrepareScreen(Screen[None]):
         scenario = self.scenario
         yield Header()
         with VerticalScroll(id="prepare-body"):
-            yield Static(f"[b]{escape(scenario.title)}[/b] · {scenario.difficulty}", classes="title")
-            yield Static(escape(scenario.brief.caller), classes="brief")
-            yield Static(f"[b]Offer:[/b] {escape(scenario.brief.offer)}", classes="brief")
-            yield Static(f"[b]Goal:[/b] {escape(scenario.brief.goal)}", classes="goal")
+            title = shown("[b]$title[/b] · $level", title=scenario.title, level=scenario.difficulty)
+            yield Static(title, classes="title")
+            yield Static(plain(scenario.brief.caller), classes="brief")
+            yield Static(shown("[b]Offer:[/b] $offer", offer=scenario.brief.offer), classes="brief")
+            yield Static(shown("[b]Goal:[/b] $goal", goal=scenario.brief.goal), classes="goal")
             yield Static(self.people(), classes="people")
             if scenario.research:
                 yield Label("Your research", classes="section")
                 for fact in scenario.research:
-                    yield Static(f"• {escape(fact.fact)}", classes="fact")
+                    yield Static(plain(f"• {fact.fact}"), classes="fact")
             yield Label("Remember", classes="section")
             for name, text in REMINDERS.items():
-                yield Static(f"[b]{SCORE_LABELS[name]}[/b]: {escape(text)}", classes="reminder")
+                yield Static(shown("[b]$label[/b]: $text", label=SCORE_LABELS[name], text=text), classes="reminder")
         with Horizontal(id="mic-check"):
             yield Label("Mic", classes="mic-label")
             yield ProgressBar(total=100, show_eta=False, show_percentage=False, id="mic-level")
@@ -64,14 +66,14 @@ class PrepareScreen(Screen[None]):
             yield Static(self.mode_words(), id="mode")
         yield Footer()
 
-    def people(self) -> str:
+    def people(self) -> Content:
         personas = self.scenario.personas
         parts = []
         if personas.gatekeeper is not None:
-            parts.append(f"{escape(personas.gatekeeper.name)} ({escape(personas.gatekeeper.role)}) answers")
+            parts.append(f"{personas.gatekeeper.name} ({personas.gatekeeper.role}) answers")
         executive = personas.executive
-        parts.append(f"{escape(executive.name)}, {escape(executive.role)} at {escape(executive.company)}")
-        return "[b]On the line:[/b] " + "; then ".join(parts)
+        parts.append(f"{executive.name}, {executive.role} at {executive.company}")
+        return shown("[b]On the line:[/b] $people", people="; then ".join(parts))
 
     def mode_words(self) -> str:
         if self.mode == "coached":
@@ -117,7 +119,7 @@ class PrepareScreen(Screen[None]):
         self.microphone = False
         self.query_one("#mic-level").display = False
         why = why[:1].upper() + why[1:]
-        self.query_one("#mic-status", Static).update(f"{escape(why)}. The call will be typed.")
+        self.query_one("#mic-status", Static).update(plain(f"{why}. The call will be typed."))
         self.add_class("no-mic")
 
     @on(Button.Pressed, "#start")

@@ -6,17 +6,18 @@ from __future__ import annotations
 import time
 from typing import Any, cast
 
-from rich.markup import escape
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Label, Static
 
 from simulator.tui.catalog import CallReport
 from simulator.tui.coaching import SCORE_LABELS, ScoreName
+from simulator.tui.literal import plain, shown
 from simulator.tui.widgets.score_bar import ScoreBar
 from simulator.tui.widgets.transcript_view import TranscriptView
 
@@ -46,30 +47,30 @@ def range_words(good_range: object, unit: str) -> str:
     return f"{number(low)}–{number(high)}{unit}"
 
 
-def metric_line(name: str, metric: dict[str, Any]) -> str:
+def metric_line(name: str, metric: dict[str, Any]) -> Content:
     value = metric.get("value")
     unit = str(metric.get("unit") or "")
-    shown = "—" if value is None else f"{number(value)} {unit}".strip()
+    measured = "—" if value is None else f"{number(value)} {unit}".strip()
     from simulator.scoring.report import METRIC_TITLES
 
     mark = "✓" if metric.get("in_range") else "✗"
     label = METRIC_TITLES.get(name, name.replace("_", " "))
     good = range_words(metric.get("good_range"), unit)
-    return f"{mark} [b]{escape(label)}[/b]: {escape(shown)} (good: {escape(good)})"
+    return shown("$mark [b]$label[/b]: $measured (good: $good)", mark=mark, label=label, measured=measured, good=good)
 
 
-def evidence_line(score: ScoreName, item: dict[str, Any]) -> str:
+def evidence_line(score: ScoreName, item: dict[str, Any]) -> Content:
     """'turn 4: “…” — answers the question directly (lowers rigidity 5)'."""
     turn = item.get("turn")
     where = f"turn {turn}: " if turn is not None else ""
-    why = f" — {escape(str(item['why']))}" if item.get("why") else ""
+    why = f" — {item['why']}" if item.get("why") else ""
     points = item.get("points")
     direction = "raises" if item.get("effect") == "+" else "lowers"
     amount = f" {number(abs(points))}" if isinstance(points, int | float) else ""
     effect = "no points" if isinstance(points, int | float) and points == 0 else f"{direction} "
     if effect != "no points":
         effect += f"{SCORE_LABELS[score].lower()}{amount}"
-    return f"{where}“{escape(str(item.get('text', '')))}”{why} ({effect})"
+    return plain(f"{where}“{item.get('text', '')}”{why} ({effect})")
 
 
 class ReportScreen(Screen[None]):
@@ -129,7 +130,9 @@ class ReportScreen(Screen[None]):
                 yield Label("Tips", classes="section")
                 for name in SCORES:
                     if tips.get(name):
-                        yield Static(f"[b]{SCORE_LABELS[name]}[/b]: {escape(str(tips[name]))}", classes="tip")
+                        yield Static(
+                            shown("[b]$label[/b]: $tip", label=SCORE_LABELS[name], tip=tips[name]), classes="tip"
+                        )
             evidence = report.get("evidence", {})
             if any(evidence.get(name) for name in SCORES):
                 yield Label("Evidence from your words", classes="section")
@@ -142,7 +145,7 @@ class ReportScreen(Screen[None]):
                 for metric_name, metric in metrics.items():
                     yield Static(metric_line(metric_name, metric), classes="metric")
                     if metric.get("source"):
-                        yield Static(f"source: {escape(str(metric['source']))}", classes="metric-source")
+                        yield Static(plain(f"source: {metric['source']}"), classes="metric-source")
             yield Label("Transcript", classes="section")
             view = TranscriptView(call.names, show_heard=True, id="report-transcript")
             yield view
@@ -157,13 +160,13 @@ class ReportScreen(Screen[None]):
         if self._still_typing():
             self._quiet_timer = self.set_timer(TYPING_GUARD_SECONDS, self.refresh_bindings)
 
-    def headline(self) -> str:
+    def headline(self) -> Content:
         call = self.call
         outcome = call.transcript.outcome
         outcome_words = outcome.replace("_", " ") if outcome else "no outcome"
         verdict = "" if call.success is None else (" ✓ success" if call.success else " ✗ not a success")
         saved = f" · call {call.call_id}" if call.call_id is not None else " · not saved"
-        return f"[b]{escape(call.title)}[/b] · {escape(outcome_words)}{verdict}{saved}"
+        return shown("[b]$title[/b] · $rest", title=call.title, rest=f"{outcome_words}{verdict}{saved}")
 
     def action_again(self) -> None:
         from simulator.tui.catalog import find_scenario

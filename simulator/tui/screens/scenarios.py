@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
-from rich.markup import escape
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from simulator.tui.app import options_of
 from simulator.tui.catalog import ScenarioCard, scenario_cards
+from simulator.tui.literal import cell, shown
 
 if TYPE_CHECKING:
     from simulator.history.store import Scores
@@ -52,7 +53,7 @@ class ScenariosScreen(Screen[None]):
         search = Input(placeholder="Type to search scenarios…", id="search")
         search.cursor_blink = options_of(self.app).cursor_blink
         yield search
-        table: DataTable[str] = DataTable(id="scenarios", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Text] = DataTable(id="scenarios", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static("", id="scenario-detail", classes="detail")
         yield Footer()
@@ -100,11 +101,11 @@ class ScenariosScreen(Screen[None]):
         for card in self.listed:
             mine = "" if card.shipped else "✎ "  # in front, so a cut-off title still shows it is yours
             table.add_row(
-                mine + card.scenario.title,
-                card.scenario.difficulty,
-                card.personas,
-                short_scores(card.last),
-                short_scores(card.best),
+                cell(mine + card.scenario.title),
+                cell(card.scenario.difficulty),
+                cell(card.personas),
+                cell(short_scores(card.last)),
+                cell(short_scores(card.best)),
                 key=str(card.path),
             )
         self.describe()
@@ -125,8 +126,13 @@ class ScenariosScreen(Screen[None]):
         executive = card.scenario.personas.executive
         people = f"{executive.name}, {executive.role} at {executive.company}"
         detail.update(
-            f"[b]{escape(card.scenario.id)}[/b] ({escape(where)}) · {escape(people)}\n"
-            f"{escape(card.scenario.brief.goal)}"
+            shown(
+                "[b]$id[/b] ($where) · $people\n$goal",
+                id=card.scenario.id,
+                where=where,
+                people=people,
+                goal=card.scenario.brief.goal,
+            )
         )
 
     @on(Input.Changed, "#search")

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from simulator.terminal_text import terminal_safe
 from simulator.transcript import Turn
 
 
@@ -24,8 +25,8 @@ class TranscriptView(VerticalScroll):
     def line_text(self, turn: Turn, note: str = "") -> Text:
         name = self.names.get(turn.speaker, turn.speaker)
         text = Text()
-        text.append(f"{name}: ", style="bold")
-        text.append(turn.text)
+        text.append(f"{terminal_safe(name)}: ", style="bold")  # rich Text never parses markup
+        text.append(terminal_safe(turn.text))
         if turn.yielded:
             text.append(" (stopped: you were still talking)", style="italic")
         elif turn.interrupted:
@@ -60,7 +61,8 @@ class TranscriptView(VerticalScroll):
 
     def show_partial(self, text: str) -> None:
         """What the caller has said so far in the turn still being spoken."""
-        content = Text.assemble((f"{self.names.get('caller', 'You')}: ", "bold"), (f"{text} …", "italic"))
+        name = terminal_safe(self.names.get("caller", "You"))
+        content = Text.assemble((f"{name}: ", "bold"), (f"{terminal_safe(text)} …", "italic"))
         if self._partial is None:
             self._partial = Static(content, classes="turn caller partial")
             self.mount(self._partial)
