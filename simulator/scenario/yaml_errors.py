@@ -56,8 +56,10 @@ class Sentence:
 SENTENCES: tuple[Sentence, ...] = (
     Sentence(
         "indented too far",
-        lambda s: ("mapping values are not allowed" in s.problem or "<block mapping start>" in s.problem)
-        and s.indented_more_than_above(),
+        lambda s: (
+            ("mapping values are not allowed" in s.problem or "<block mapping start>" in s.problem)
+            and s.indented_more_than_above()
+        ),
         lambda s: "this line is indented more than the one above it; line it up with the key it belongs beside",
         at_indent=True,
     ),
@@ -69,8 +71,14 @@ SENTENCES: tuple[Sentence, ...] = (
     Sentence(
         "indentation does not match",
         lambda s: "expected <block end>" in s.problem,
-        lambda s: "this line's indentation does not match the lines above it"
-        + (" (a '- ' item beside keys, or a key beside '- ' items)" if s.text(s.line).lstrip().startswith("-") else ""),
+        lambda s: (
+            "this line's indentation does not match the lines above it"
+            + (
+                " (a '- ' item beside keys, or a key beside '- ' items)"
+                if s.text(s.line).lstrip().startswith("-")
+                else ""
+            )
+        ),
         at_indent=True,
     ),
     Sentence(

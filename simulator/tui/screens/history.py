@@ -12,9 +12,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Sparkline, Static
 
-from simulator.tui.app import options_of
 from simulator.tui.catalog import calls
 from simulator.tui.coaching import SCORE_LABELS, ScoreName
+from simulator.tui.requests import ReportRequested
 
 if TYPE_CHECKING:
     from simulator.history.store import CallSummary
@@ -60,6 +60,8 @@ def matches(call: CallSummary, query: str) -> bool:
 
 
 class HistoryScreen(Screen[None]):
+    """Asks the app (`ReportRequested`) to open a call's report on top; back dismisses it."""
+
     BINDINGS = [
         Binding("enter", "open", "Open report", priority=True),
         Binding("ctrl+s", "cycle_sort", "Sort"),
@@ -69,8 +71,9 @@ class HistoryScreen(Screen[None]):
         Binding("escape", "back", "Back"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, *, cursor_blink: bool = True) -> None:
         super().__init__()
+        self.cursor_blink = cursor_blink
         self.all_calls: list[CallSummary] = []
         self.listed: list[CallSummary] = []
         self.sort_column = "date"
@@ -79,7 +82,7 @@ class HistoryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         search = Input(placeholder="Filter calls: scenario, outcome, date…", id="filter")
-        search.cursor_blink = options_of(self.app).cursor_blink
+        search.cursor_blink = self.cursor_blink
         yield search
         yield DataTable(id="calls", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="trends"):
@@ -177,22 +180,9 @@ class HistoryScreen(Screen[None]):
         return self.listed[table.cursor_row]
 
     def action_open(self) -> None:
-        from simulator.history.store import HistoryError
-        from simulator.tui.catalog import report_for_call
-        from simulator.tui.screens.report import ReportScreen
-
         call = self.selected()
-        if call is None:
-            return
-        try:
-            report = report_for_call(call.id)
-        except HistoryError as error:  # a damaged row: say so, the rest of the history still works
-            self.notify(str(error), severity="error", timeout=8)
-            return
-        self.app.push_screen(ReportScreen(report))
+        if call is not None:
+            self.post_message(ReportRequested(call.id))
 
     def action_back(self) -> None:
-        from simulator.tui.app import CallsimApp
-
-        if isinstance(self.app, CallsimApp):
-            self.app.go_home()
+        self.dismiss(None)

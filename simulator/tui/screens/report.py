@@ -17,6 +17,7 @@ from textual.widgets import Footer, Header, Label, Static
 
 from simulator.tui.catalog import CallReport
 from simulator.tui.coaching import SCORE_LABELS, ScoreName
+from simulator.tui.requests import ReportChoice
 from simulator.tui.widgets.score_bar import ScoreBar
 from simulator.tui.widgets.transcript_view import TranscriptView
 
@@ -72,8 +73,8 @@ def evidence_line(score: ScoreName, item: dict[str, Any]) -> str:
     return f"{where}“{escape(str(item.get('text', '')))}”{why} ({effect})"
 
 
-class ReportScreen(Screen[None]):
-    """A call's scores, evidence, tips, metrics and transcript.
+class ReportScreen(Screen[ReportChoice | None]):
+    """A call's scores, evidence, tips, metrics and transcript; dismisses with what the caller wants next.
 
     Opened the moment a call ends, often while the caller is still typing a line the persona never heard.
     Those keystrokes must not act here ("a" would start a new call), so the one-letter keys wait until the
@@ -166,24 +167,11 @@ class ReportScreen(Screen[None]):
         return f"[b]{escape(call.title)}[/b] · {escape(outcome_words)}{verdict}{saved}"
 
     def action_again(self) -> None:
-        from simulator.tui.catalog import find_scenario
-        from simulator.tui.screens.prepare import PrepareScreen
-
-        scenario = find_scenario(self.call.scenario_id)
-        if scenario is None:
-            self.notify("That scenario is no longer in your scenario folders.", severity="warning")
-            return
-        self.app.switch_screen(PrepareScreen(scenario))
+        self.dismiss("again")
 
     def action_history(self) -> None:
-        from simulator.tui.screens.history import HistoryScreen
-
-        below = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
-        if isinstance(below, HistoryScreen):
-            self.app.pop_screen()
-        else:
-            self.app.switch_screen(HistoryScreen())
+        self.dismiss("history")
 
     def action_back(self) -> None:
         """To the screen the call was started from (Scenarios, History, or the editor after "try it")."""
-        self.app.pop_screen()
+        self.dismiss(None)
