@@ -61,11 +61,21 @@ class CallsimApp(App[None]):
     # -- which keys apply where ------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """During a call the navigation keys are hidden: hang up first. F2 is hidden on the list it opens."""
+        """During a call the navigation keys are hidden: hang up first. Each is hidden where it leads nowhere
+        new (F2 on the list and on Prepare, whose escape goes back to it; F3 on the History; F4 in the
+        editor), which also keeps every screen's own keys in an 80-column footer."""
+        from simulator.tui.screens.editor import EditorScreen
+        from simulator.tui.screens.history import HistoryScreen
+        from simulator.tui.screens.prepare import PrepareScreen
         from simulator.tui.screens.scenarios import ScenariosScreen
 
-        if action in ("scenarios", "history", "new_scenario"):
-            return not self.in_call() and not (action == "scenarios" and isinstance(self.screen, ScenariosScreen))
+        already_there: dict[str, tuple[type[Screen], ...]] = {
+            "scenarios": (ScenariosScreen, PrepareScreen),
+            "history": (HistoryScreen,),
+            "new_scenario": (EditorScreen,),
+        }
+        if action in already_there:
+            return not self.in_call() and not isinstance(self.screen, already_there[action])
         return True
 
     def in_call(self) -> bool:

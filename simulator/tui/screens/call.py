@@ -135,13 +135,14 @@ class CallScreen(Screen["CallResult | None"]):
             yield Static("", id="talk-mode")
         with Horizontal(id="call-body"):
             yield TranscriptView(self.names, id="transcript")
-            with VerticalScroll(id="call-brief"):
+            with VerticalScroll(id="call-brief") as brief:
+                brief.border_title = "Brief (ctrl+b hides)"
                 yield Static(self.brief(), id="brief-text")
         yield Static("", id="coach")
         say = TurnInput(placeholder="Type what you say and press Enter", id="say")
         say.cursor_blink = self.options.cursor_blink
         yield say
-        yield Footer()
+        yield Footer(compact=True)
 
     def brief(self) -> str:
         """The goal, the offer and the research facts, beside the transcript for the whole call."""

@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from simulator.scenario.model import Scenario
 from simulator.tui.requests import TryRequested
+from simulator.tui.widgets.in_order import InOrderTextArea
 
 CHECK_DELAY = 0.3  # seconds of quiet typing before the text is checked again
 
@@ -52,8 +53,8 @@ class EditorScreen(Screen[None]):
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("ctrl+t", "try_it", "Try it", priority=True),
-        Binding("f6", "next_problem", "Go to problem", priority=True),
+        Binding("ctrl+t", "try_it", "Try", priority=True),
+        Binding("f6", "next_problem", "Problem", priority=True),
         Binding("escape", "back", "Back", priority=True),
     ]
 
@@ -81,15 +82,15 @@ class EditorScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         text = self.starting_text()
-        self.saved_text = text if self.path is not None else ""
+        self.saved_text = text  # an untouched template is nothing of the user's to lose
         yield Header()
         yield Static(self.where(), id="editor-file")
-        editor = TextArea.code_editor(text, language="yaml", id="yaml", soft_wrap=False)
+        editor = InOrderTextArea.code_editor(text, language="yaml", id="yaml", soft_wrap=False)
         editor.cursor_blink = self.cursor_blink
         yield editor
         yield Static("Checking…", id="problem-summary")
         yield OptionList(id="problems")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#yaml", TextArea).focus()

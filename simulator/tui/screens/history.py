@@ -63,7 +63,7 @@ class HistoryScreen(Screen[None]):
     """Asks the app (`ReportRequested`) to open a call's report on top; back dismisses it."""
 
     BINDINGS = [
-        Binding("enter", "open", "Open report", priority=True),
+        Binding("enter", "open", "Open", priority=True),
         Binding("ctrl+s", "cycle_sort", "Sort"),
         Binding("ctrl+r", "reverse", "Reverse"),
         Binding("up", "move(-1)", "Up", show=False, priority=True),
@@ -91,7 +91,7 @@ class HistoryScreen(Screen[None]):
                     yield Label(SCORE_LABELS[name], id=f"trend-label-{name}", classes="trend-label")
                     yield Sparkline([], id=f"trend-{name}", classes=f"trend-line {name}")
         yield Static("", id="history-empty")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table: DataTable[str] = self.query_one("#calls", DataTable)

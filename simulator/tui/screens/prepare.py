@@ -27,7 +27,7 @@ class PrepareScreen(Screen[CallStart | None]):
     BINDINGS = [
         Binding("enter", "start", "Start", priority=True),
         Binding("t", "start_typed", "Typed"),
-        Binding("m", "toggle_mode", "Coached/exam"),
+        Binding("m", "toggle_mode", "Mode"),
         Binding("escape", "back", "Back"),
     ]
 
@@ -64,7 +64,7 @@ class PrepareScreen(Screen[CallStart | None]):
             yield Button("Start call", id="start", variant="primary", compact=True)
             yield Button("Typed call", id="typed", compact=True)
             yield Static(self.mode_words(), id="mode")
-        yield Footer()
+        yield Footer(compact=True)
 
     def people(self) -> str:
         personas = self.scenario.personas

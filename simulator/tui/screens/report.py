@@ -147,7 +147,7 @@ class ReportScreen(Screen[ReportChoice | None]):
             yield Label("Transcript", classes="section")
             view = TranscriptView(call.names, id="report-transcript")
             yield view
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         view = self.query_one("#report-transcript", TranscriptView)

@@ -64,7 +64,7 @@ class ScenariosScreen(Screen[None]):
         table: DataTable[str] = DataTable(id="scenarios", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static("", id="scenario-detail", classes="detail")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.add_columns()

@@ -11,6 +11,8 @@ from textual import events
 from textual.message import Message
 from textual.widgets import Input
 
+from simulator.tui.widgets.in_order import run_own_binding
+
 
 def one_line(pasted: str) -> str:
     """A multi-line paste as one turn: its lines joined by spaces (Textual's Input keeps only the first)."""
@@ -29,6 +31,9 @@ class TurnInput(Input):
         @property
         def control(self) -> TurnInput:
             return self.box
+
+    async def _on_key(self, event: events.Key) -> None:
+        await run_own_binding(self, event)
 
     async def action_submit(self) -> None:
         text = self.value.strip()
