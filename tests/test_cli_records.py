@@ -93,12 +93,29 @@ def test_history_lists_every_call_with_scores_and_a_trend_that_knows_rigidity(
     assert sorted(rows) == sorted(improving)
     assert rows[improving[0]].split()[-3:] == ["70", "30", "20"]
     assert "exec-busy" in rows[improving[2]]
-    assert rows[improving[4]].endswith("incomplete")
+    assert rows[improving[4]].split()[-4:] == ["incomplete", "—", "—", "—"]  # no label under Rigidity
     trend = {line.split()[0]: line for line in lines[6:] if line.startswith("  ")}
     assert "↓ better" in trend["rigidity"]  # 65 → 35: lower rigidity is better
     assert "↑ better" in trend["value"]
     assert "↑ better" in trend["next"]
-    assert "4 scored calls" in out
+    assert "4 calls that ran to an outcome" in out
+
+
+def test_a_call_ended_before_an_outcome_is_marked_partial_and_left_out_of_the_trend(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    save("gatekeeper-screen", (70, 30, 20), 0)
+    save("gatekeeper-screen", (46, 0, 0), 1, outcome=None)  # type: ignore[arg-type]  # quit after one turn
+    save("gatekeeper-screen", (30, 70, 80), 2)
+    save("gatekeeper-screen", None, 3, outcome=None)  # type: ignore[arg-type]  # finished, nothing to score
+    code, out, err = callsim(capsys, monkeypatch, "history")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[2].split()[-6:] == ["ended", "early", "(partial)", "46", "0", "0"]
+    assert lines[4].split()[-7:] == ["ended", "early,", "not", "scored", "—", "—", "—"]
+    assert "Trend over 2 calls that ran to an outcome" in out
+    rigidity = next(line for line in lines if line.strip().startswith("rigidity"))
+    assert "70" in rigidity and "30" in rigidity and "46" not in rigidity
 
 
 def test_history_of_one_scenario_and_worse_trends(

@@ -13,6 +13,7 @@ from conftest_tui import (  # the fixtures register under their names: callsim_h
     GOOD_CALLER,
     callsim_home_fixture,  # noqa: F401
     fixed_scenarios_fixture,  # noqa: F401
+    seed_history,
     synchronous,
     until,
 )
@@ -311,3 +312,110 @@ async def test_every_screen_footer_fits_80_columns_and_shows_quit() -> None:
         await pilot.press("f4")
         await until(pilot, lambda: isinstance(app.screen, EditorScreen))
         assert footer_problems(app, ("Save", "Try", "Problem", "Back", "Quit")) == []
+
+
+@pytest.mark.usefixtures("fixed_scenarios")
+@synchronous
+async def test_a_screenshot_without_a_downloads_folder_lands_in_the_data_folder_and_says_where(
+    callsim_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bare_home = tmp_path / "bare-home"
+    bare_home.mkdir()
+    monkeypatch.setenv("HOME", str(bare_home))
+    monkeypatch.setenv("XDG_DOWNLOAD_DIR", str(bare_home / "Downloads"))
+    app = typed_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.action_screenshot()
+        await pilot.pause(0.1)
+        from simulator.config import data_dir
+
+        assert data_dir().is_relative_to(callsim_home)
+        shots = list((data_dir() / "screenshots").glob("*.svg"))
+        assert len(shots) == 1 and shots[0].stat().st_size > 0
+        assert any(str(shots[0]) in notice.message for notice in app._notifications)
+
+
+# -- the history tells the truth -------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("fixed_scenarios")
+@synchronous
+async def test_a_hang_up_before_a_word_is_not_kept_as_a_call() -> None:
+    from simulator.tui.catalog import calls
+
+    app = typed_app(scenario_id="front-desk")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_a_call(pilot, app)  # the assistant has picked up
+        await pilot.press("ctrl+x")
+        await until(pilot, lambda: isinstance(app.screen, ReportScreen))
+        report = app.screen
+        assert isinstance(report, ReportScreen)
+        assert report.call.call_id is None
+        assert "not saved" in str(report.query_one(".title", Static).render())
+    assert calls() == []
+
+
+@pytest.mark.usefixtures("fixed_scenarios")
+@synchronous
+async def test_a_call_quit_after_one_turn_is_marked_and_left_out_of_trends() -> None:
+    seed_history(
+        [
+            ("front-desk", "rejected", (60.0, 20.0, 10.0)),
+            ("front-desk", "meeting_booked", (20.0, 70.0, 80.0)),
+            ("front-desk", None, (46.0, 0.0, 0.0)),  # quit after one turn
+        ]
+    )
+    app = typed_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.press("f3")
+        await until(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        table = app.screen.query_one("#calls", DataTable)
+        newest = table.get_row_at(0)
+        assert newest[3] == "ended early (partial)"
+        rigidity = str(app.screen.query_one("#trend-label-rigidity").render())
+        assert "better" in rigidity  # 60 → 20: the partial 46 would not change the verdict, but it is not counted
+        from textual.widgets import Sparkline
+
+        assert list(app.screen.query_one("#trend-rigidity", Sparkline).data or []) == [60.0, 20.0]
+        await pilot.press("enter")  # open the partial call's report
+        await until(pilot, lambda: isinstance(app.screen, ReportScreen))
+        notices = [str(w.render()) for w in app.screen.query(".notice")]
+        assert any("before an outcome" in notice and "left out of your trends" in notice for notice in notices)
+
+
+@pytest.mark.usefixtures("fixed_scenarios")
+@synchronous
+async def test_best_is_the_best_successful_call_not_a_failed_one() -> None:
+    from simulator.tui.catalog import scenario_cards
+
+    seed_history(
+        [
+            ("front-desk", "message_taken", (5.0, 90.0, 90.0)),  # high scores, but only a message
+            ("front-desk", "meeting_booked", (30.0, 60.0, 70.0)),
+            ("direct-line", "hung_up", (10.0, 80.0, 80.0)),
+        ]
+    )
+    cards = {card.scenario.id: card for card in scenario_cards()}
+    best = cards["front-desk"].best
+    assert best is not None and best.to_dict() == {"rigidity": 30.0, "value_added": 60.0, "next_step": 70.0}
+    assert cards["direct-line"].best is None and cards["direct-line"].last is not None
+
+
+@pytest.mark.usefixtures("fixed_scenarios")
+@synchronous
+async def test_a_typed_call_report_shows_no_timing_measured_on_a_simulated_clock() -> None:
+    app = typed_app(scenario_id="front-desk")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await on_a_call(pilot, app)
+        await make_call(pilot, app, GOOD_CALLER[:3])
+        await pilot.press("ctrl+x")
+        await until(pilot, lambda: isinstance(app.screen, ReportScreen))
+        report = app.screen
+        assert isinstance(report, ReportScreen)
+        assert report.call.report is not None and "pace" in report.call.report["metrics"]  # scored, not shown
+        metrics = " ".join(str(w.render()) for w in report.query(".metric"))
+        assert "Questions asked" in metrics
+        for timed in ("Speaking pace", "Caller talk share", "Time to stated reason", "Mean gap before answering"):
+            assert timed not in metrics
+        notes = " ".join(str(w.render()) for w in report.query(".metric-source"))
+        assert "typed call's timings are simulated" in notes and "wpm under pushback" not in notes

@@ -60,7 +60,8 @@ class CallResult:
     scenario: Scenario
     transcript: Transcript
     report: dict[str, Any] | None  # None when the caller said nothing: there is nothing to score
-    call_id: int | None
+    call_id: int | None  # None when not saved (asked not to, or the caller said nothing)
+    mode: CallerMode = "typed"
 
     @property
     def success(self) -> bool:
@@ -159,17 +160,21 @@ class PracticeCall:
             earlier: list[str] = []
             if self._store is not None:
                 earlier = self._store.earlier_openings(self.scenario.id, exclude=self._call_id)
-            report = (
-                score_transcript(transcript, earlier_openings=earlier).to_dict() if transcript.caller_spoke() else None
-            )
+            spoke = transcript.caller_spoke()
+            report = score_transcript(transcript, earlier_openings=earlier).to_dict() if spoke else None
             if self._store is not None:
                 with self._store_lock:
-                    if self._call_id is None:
-                        self._call_id = self._store.start_call(
-                            self.scenario.id, transcript.research, mode=self.plan.caller
-                        )
-                    self._store.finish_call(self._call_id, transcript.outcome, report)
-            return CallResult(self.scenario, transcript, report, self._call_id)
+                    if not spoke:  # a hang-up before a word is no attempt: the persona's hello is not kept
+                        if self._call_id is not None:
+                            self._store.forget_call(self._call_id)
+                        self._call_id = None
+                    else:
+                        if self._call_id is None:
+                            self._call_id = self._store.start_call(
+                                self.scenario.id, transcript.research, mode=self.plan.caller
+                            )
+                        self._store.finish_call(self._call_id, transcript.outcome, report)
+            return CallResult(self.scenario, transcript, report, self._call_id, self.plan.caller)
         finally:
             self.close()
 

@@ -110,6 +110,18 @@ class CallsimApp(App[None]):
     async def action_quit(self) -> None:
         self.unless_edits_are_lost(self.exit, "Quit")
 
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """The palette's Screenshot: into Downloads when it exists, else the data folder; always says where."""
+        from simulator.tui.screenshots import screenshot_folder
+
+        try:
+            folder = Path(path) if path else screenshot_folder()
+            saved = self.save_screenshot(filename, str(folder))
+        except OSError as error:
+            self.notify(f"No screenshot: cannot write to {error.filename or path}: {error.strerror}", severity="error")
+            return
+        self.notify(f"Screenshot saved to {saved}", timeout=6)
+
     # -- where each screen leads -------------------------------------------------------------------------
 
     def go_home(self) -> None:

@@ -36,6 +36,15 @@ def when(moment: datetime) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
+def outcome_words(call: CallSummary) -> str:
+    """'meeting booked'; a call without an outcome says why, so its scores are not read as a full call's."""
+    if not call.complete:
+        return "incomplete"
+    if call.outcome is None:
+        return "ended early (partial)" if call.scores is not None else "ended early"
+    return call.outcome.replace("_", " ")
+
+
 def sort_value(call: CallSummary, column: str) -> Any:
     """A key that sorts every column, with missing values last."""
     if column in SCORES:
@@ -108,7 +117,7 @@ class HistoryScreen(Screen[None]):
         self.show()
 
     def show(self) -> None:
-        from simulator.history.trend import score_trends
+        from simulator.history.trend import ran_to_an_outcome, score_trends
 
         query = self.query_one("#filter", Input).value
         chosen = [call for call in self.all_calls if matches(call, query)]
@@ -121,14 +130,14 @@ class HistoryScreen(Screen[None]):
                 str(call.id),
                 when(call.started_at),
                 call.scenario or "—",
-                (call.outcome or "—").replace("_", " ") + ("" if call.complete else " (incomplete)"),
+                outcome_words(call),
                 *(str(round(getattr(scores, name))) if scores is not None else "—" for name in SCORES),
                 key=str(call.id),
             )
         oldest_first = [call for call in self.all_calls if call in chosen]
         trends = score_trends(oldest_first)
         for name in SCORES:
-            values = [float(getattr(c.scores, name)) for c in oldest_first if c.scores is not None]
+            values = [float(getattr(c.scores, name)) for c in oldest_first if ran_to_an_outcome(c) and c.scores]
             self.query_one(f"#trend-{name}", Sparkline).data = values
             trend = trends.get(name)
             words = SCORE_LABELS[name]

@@ -117,6 +117,12 @@ class ReportScreen(Screen[ReportChoice | None]):
             if not scores:
                 why = "it did not finish" if call.transcript.caller_spoke() else "you said nothing before it ended"
                 yield Static(f"This call has no scores ({why}).", classes="notice")
+            elif call.ended_early:
+                yield Static(
+                    "You ended this call before an outcome: the scores cover only what was said, and the call is "
+                    "left out of your trends and best scores.",
+                    classes="notice",
+                )
             previous = call.previous or {}
             if call.previous is not None and scores:
                 yield Static("Scores, and the change against your last attempt at this scenario:", classes="note")
@@ -139,11 +145,21 @@ class ReportScreen(Screen[ReportChoice | None]):
                         yield Static(evidence_line(name, item), classes="evidence")
             metrics = report.get("metrics", {})
             if metrics:
+                from simulator.scoring.metrics import CLOCK_METRICS
+
                 yield Label("Conversation metrics", classes="section")
                 for metric_name, metric in metrics.items():
+                    if not call.timing_measured and metric_name in CLOCK_METRICS:
+                        continue  # a typed call's clock is simulated from word counts: nothing was measured
                     yield Static(metric_line(metric_name, metric), classes="metric")
                     if metric.get("source"):
                         yield Static(f"source: {escape(str(metric['source']))}", classes="metric-source")
+                if not call.timing_measured:
+                    yield Static(
+                        "Pace, talk share, pauses and times to your reason and first question need a spoken call: "
+                        "a typed call's timings are simulated, so they are not shown.",
+                        classes="metric-source",
+                    )
             yield Label("Transcript", classes="section")
             view = TranscriptView(call.names, id="report-transcript")
             yield view
