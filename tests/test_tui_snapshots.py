@@ -135,6 +135,7 @@ REPORT = CallReport(
     previous={"rigidity": 30.0, "value_added": 64.0, "next_step": 40.0},
     names={"caller": "You", "gatekeeper": "Priya Shah", "executive": "Maria Ortega"},
     success=True,
+    mode="mic",  # a spoken call: its timing metrics were measured, so they are shown
 )
 
 
@@ -179,6 +180,21 @@ def test_editor_screen_with_a_problem(snap_compare: Snap, size: tuple[int, int],
         await settle(pilot, lambda: bool(screen.problems))
 
     assert snap_compare(steady_app(), terminal_size=size, run_before=open_editor)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+def test_quit_with_unsaved_edits_asks(snap_compare: Snap, size: tuple[int, int]) -> None:
+    async def edit_then_quit(pilot: Pilot[None]) -> None:
+        from simulator.tui.screens.editor import EditorScreen
+
+        await pilot.press("f4")
+        screen = pilot.app.screen
+        assert isinstance(screen, EditorScreen)
+        await settle(pilot, lambda: screen.checked_text is not None)
+        await pilot.press("#", "space", "n", "o", "t", "e", "ctrl+q")
+        await pilot.pause(0.3)
+
+    assert snap_compare(steady_app(), terminal_size=size, run_before=edit_then_quit)
 
 
 def test_light_theme_report(snap_compare: Snap) -> None:
