@@ -397,3 +397,20 @@ def test_a_damaged_call_is_one_line_and_the_export_keeps_every_other_call(
     assert code == 0
     assert [call["id"] for call in json.loads(out)] == [n for n in improving if n not in (damaged, robot)]
     assert err.count("callsim: skipped call") == 2
+
+
+def test_a_typed_call_report_leaves_out_timing_from_its_simulated_clock(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    call_id = save("gatekeeper-screen", None, 0, finish=False)
+    metrics = {
+        "pace": {"value": 150.0, "unit": "wpm", "good_range": [140, 170], "in_range": True},
+        "questions": {"value": 2.0, "unit": "", "good_range": [2, None], "in_range": True},
+    }
+    with HistoryStore(database_path()) as store:
+        store.finish_call(call_id, "booked", {**report_with(30, 60, 70), "metrics": metrics})
+    code, out, err = callsim(capsys, monkeypatch, "report", str(call_id))
+    assert code == 0, err
+    assert "Questions asked" in out and "Speaking pace" not in out
+    assert "timing metrics left out: a lines call's clock is simulated" in out
+    assert "[   ~0.0s] gatekeeper:" in out  # its turn times are marked as simulated

@@ -196,7 +196,7 @@ def _report_lines(call: StoredCall, scored: dict[str, Any] | None, source: str) 
         lines.append("  (no turns saved)")
     for number, turn in enumerate(transcript.turns, start=1):
         cut = " [interrupted]" if turn.interrupted else ""
-        lines.append(f"  {number:>3}  [{clock}{turn.start:6.1f}s] {turn.speaker}: {turn.text}{cut}")
+        lines.append(f"  {number:>3}  [{clock + f'{turn.start:.1f}':>7}s] {turn.speaker}: {turn.text}{cut}")
     lines.append("")
     if scored is None:
         lines.append(f"Scores: not scored ({source})")

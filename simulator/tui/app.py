@@ -75,7 +75,10 @@ class CallsimApp(App[None]):
             "new_scenario": (EditorScreen,),
         }
         if action in already_there:
-            return not self.in_call() and not isinstance(self.screen, already_there[action])
+            from simulator.tui.screens.confirm import ConfirmScreen
+
+            asking = isinstance(self.screen, ConfirmScreen)  # answer the question first
+            return not self.in_call() and not asking and not isinstance(self.screen, already_there[action])
         return True
 
     def in_call(self) -> bool:
@@ -101,7 +104,7 @@ class CallsimApp(App[None]):
         if name is None:
             then()
             return
-        question = f"{name} has unsaved changes. {leaving} without saving them?"
+        question = f"{name[:1].upper()}{name[1:]} has unsaved changes. {leaving} without saving them?"
         self.push_screen(
             ConfirmScreen(question, yes=f"{leaving}, drop the changes", no="Keep editing"),
             callback=lambda yes: then() if yes else None,

@@ -145,12 +145,13 @@ class CallScreen(Screen["CallResult | None"]):
         yield Footer(compact=True)
 
     def brief(self) -> str:
-        """The goal, the offer and the research facts, beside the transcript for the whole call."""
+        """The goal, the research facts and the offer, beside the transcript for the whole call."""
         scenario = self.scenario
-        lines = [f"[b]Goal:[/b] {escape(scenario.brief.goal)}", "", f"[b]Offer:[/b] {escape(scenario.brief.offer)}"]
-        if scenario.research:
+        lines = [f"[b]Goal:[/b] {escape(scenario.brief.goal)}"]
+        if scenario.research:  # before the offer: the facts are what a caller glances at mid-call
             lines += ["", "[b]Your research[/b]"]
             lines += [f"• {escape(fact.fact)}" for fact in scenario.research]
+        lines += ["", f"[b]Offer:[/b] {escape(scenario.brief.offer)}"]
         return "\n".join(lines)
 
     def on_mount(self) -> None:
