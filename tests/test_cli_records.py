@@ -322,6 +322,7 @@ def test_export_csv_has_one_row_per_call(
     assert (rows[2]["rigidity"], rows[2]["value_added"], rows[2]["next_step"]) == ("40.0", "60.0", "60.0")
     assert rows[4]["complete"] == "false" and rows[4]["rigidity"] == "" and rows[4]["outcome"] == ""
     assert rows[0]["complete"] == "true" and rows[0]["turns"] == "4"
+    assert rows[0]["clock"] == "simulated"  # a lines call: its turn times are not measured
 
 
 def test_export_to_a_folder_that_does_not_exist_is_one_line(

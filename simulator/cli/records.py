@@ -23,7 +23,7 @@ MEASURED_MODES = ("mic", "audio")  # calls whose turn timings were measured, not
 SCORE_LABELS = {"rigidity": "rigidity", "value_added": "value added", "next_step": "next step"}
 CSV_COLUMNS = (
     "id", "started_at", "finished_at", "scenario", "mode", "outcome", "complete", "turns",
-    "rigidity", "value_added", "next_step",
+    "rigidity", "value_added", "next_step", "clock",
 )  # fmt: skip
 
 
@@ -341,6 +341,8 @@ def _summary_json(call: CallSummary) -> dict[str, Any]:
         "complete": call.complete,
         "turns": call.turns,
         "scores": call.scores.to_dict() if call.scores else None,
+        # the turns' start and end: measured on a spoken call, simulated from word counts on a typed one
+        "clock": "measured" if call.mode in MEASURED_MODES else "simulated",
     }
 
 
@@ -355,6 +357,7 @@ def _call_json(call: StoredCall) -> dict[str, Any]:
         "mode": summary["mode"],
         "complete": summary["complete"],
         "scores": summary["scores"],
+        "clock": summary["clock"],
         **transcript,
     }
 
