@@ -419,3 +419,24 @@ async def test_a_typed_call_report_shows_no_timing_measured_on_a_simulated_clock
             assert timed not in metrics
         notes = " ".join(str(w.render()) for w in report.query(".metric-source"))
         assert "typed call's timings are simulated" in notes and "wpm under pushback" not in notes
+
+
+@pytest.mark.usefixtures("fixed_scenarios")
+@synchronous
+async def test_the_history_keeps_its_cursor_after_a_report() -> None:
+    seed_history([("front-desk", "rejected", (60.0, 20.0, 10.0)), ("front-desk", "meeting_booked", (20.0, 70.0, 80.0))])
+    app = typed_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.press("f3")
+        await until(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        history = app.screen
+        assert isinstance(history, HistoryScreen)
+        await pilot.press("down")
+        chosen = history.selected()
+        assert chosen is not None and history.query_one("#calls", DataTable).cursor_row == 1
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ReportScreen))
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is history)
+        again = history.selected()
+        assert again is not None and again.id == chosen.id

@@ -121,6 +121,7 @@ class HistoryScreen(Screen[None]):
 
         query = self.query_one("#filter", Input).value
         chosen = [call for call in self.all_calls if matches(call, query)]
+        was_on = self.selected()
         self.listed = sorted(chosen, key=lambda call: sort_value(call, self.sort_column), reverse=self.descending)
         table: DataTable[str] = self.query_one("#calls", DataTable)
         table.clear()
@@ -134,6 +135,9 @@ class HistoryScreen(Screen[None]):
                 *(str(round(getattr(scores, name))) if scores is not None else "—" for name in SCORES),
                 key=str(call.id),
             )
+        ids = [call.id for call in self.listed]
+        if was_on is not None and was_on.id in ids:  # back from a report: still on the call just read
+            table.move_cursor(row=ids.index(was_on.id), animate=False)
         oldest_first = [call for call in self.all_calls if call in chosen]
         trends = score_trends(oldest_first)
         for name in SCORES:
