@@ -20,8 +20,8 @@ async def run_own_binding(widget: Widget, event: events.Key) -> bool:
         return False
     for key in (event.key, *event.aliases):
         for binding in widget._bindings.key_to_bindings.get(key, []):
-            if binding.priority:
-                continue
+            if binding.priority or not widget.check_action(binding.action.split("(")[0], ()):
+                continue  # a priority key was the app's to run; a disabled one runs nowhere
             event.stop()
             event.prevent_default()
             await widget.run_action(binding.action)
