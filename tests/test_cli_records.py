@@ -93,12 +93,29 @@ def test_history_lists_every_call_with_scores_and_a_trend_that_knows_rigidity(
     assert sorted(rows) == sorted(improving)
     assert rows[improving[0]].split()[-3:] == ["70", "30", "20"]
     assert "exec-busy" in rows[improving[2]]
-    assert rows[improving[4]].endswith("incomplete")
+    assert rows[improving[4]].split()[-4:] == ["incomplete", "—", "—", "—"]  # no label under Rigidity
     trend = {line.split()[0]: line for line in lines[6:] if line.startswith("  ")}
     assert "↓ better" in trend["rigidity"]  # 65 → 35: lower rigidity is better
     assert "↑ better" in trend["value"]
     assert "↑ better" in trend["next"]
-    assert "4 scored calls" in out
+    assert "4 calls that ran to an outcome" in out
+
+
+def test_a_call_ended_before_an_outcome_is_marked_partial_and_left_out_of_the_trend(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    save("gatekeeper-screen", (70, 30, 20), 0)
+    save("gatekeeper-screen", (46, 0, 0), 1, outcome=None)  # type: ignore[arg-type]  # quit after one turn
+    save("gatekeeper-screen", (30, 70, 80), 2)
+    save("gatekeeper-screen", None, 3, outcome=None)  # type: ignore[arg-type]  # finished, nothing to score
+    code, out, err = callsim(capsys, monkeypatch, "history")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[2].split()[-6:] == ["ended", "early", "(partial)", "46", "0", "0"]
+    assert lines[4].split()[-7:] == ["ended", "early,", "not", "scored", "—", "—", "—"]
+    assert "Trend over 2 calls that ran to an outcome" in out
+    rigidity = next(line for line in lines if line.strip().startswith("rigidity"))
+    assert "70" in rigidity and "30" in rigidity and "46" not in rigidity
 
 
 def test_history_of_one_scenario_and_worse_trends(
@@ -305,6 +322,7 @@ def test_export_csv_has_one_row_per_call(
     assert (rows[2]["rigidity"], rows[2]["value_added"], rows[2]["next_step"]) == ("40.0", "60.0", "60.0")
     assert rows[4]["complete"] == "false" and rows[4]["rigidity"] == "" and rows[4]["outcome"] == ""
     assert rows[0]["complete"] == "true" and rows[0]["turns"] == "4"
+    assert rows[0]["clock"] == "simulated"  # a lines call: its turn times are not measured
 
 
 def test_export_to_a_folder_that_does_not_exist_is_one_line(
@@ -380,3 +398,20 @@ def test_a_damaged_call_is_one_line_and_the_export_keeps_every_other_call(
     assert code == 0
     assert [call["id"] for call in json.loads(out)] == [n for n in improving if n not in (damaged, robot)]
     assert err.count("callsim: skipped call") == 2
+
+
+def test_a_typed_call_report_leaves_out_timing_from_its_simulated_clock(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    call_id = save("gatekeeper-screen", None, 0, finish=False)
+    metrics = {
+        "pace": {"value": 150.0, "unit": "wpm", "good_range": [140, 170], "in_range": True},
+        "questions": {"value": 2.0, "unit": "", "good_range": [2, None], "in_range": True},
+    }
+    with HistoryStore(database_path()) as store:
+        store.finish_call(call_id, "booked", {**report_with(30, 60, 70), "metrics": metrics})
+    code, out, err = callsim(capsys, monkeypatch, "report", str(call_id))
+    assert code == 0, err
+    assert "Questions asked" in out and "Speaking pace" not in out
+    assert "timing metrics left out: a lines call's clock is simulated" in out
+    assert "[   ~0.0s] gatekeeper:" in out  # its turn times are marked as simulated

@@ -195,11 +195,12 @@ def test_list_shows_shipped_and_user_scenarios(
     code, out, err = callsim(capsys, monkeypatch, "scenarios", "list")
     assert code == 0
     lines = out.splitlines()
-    assert lines[0].split() == ["ID", "TITLE", "DIFFICULTY", "PERSONAS", "SOURCE"]
+    assert lines[0].split() == ["ID", "TITLE", "LEVEL", "PEOPLE", "SOURCE"]
+    assert max(len(line) for line in lines) <= 100  # fits a 100-column terminal
     rows = {line.split()[0]: line for line in lines[1:]}
     assert SHIPPED_IDS | {"my-practice"} <= set(rows)
-    assert rows["my-practice"].endswith("user")
-    assert "Priya Shah (Executive assistant), Maria Ortega (Head of Operations)" in rows["my-practice"]
+    assert rows["my-practice"].endswith("yours")
+    assert "Priya → Maria" in rows["my-practice"]
     assert rows["busy-executive"].endswith("shipped")
     assert f"skipped {home / 'scenarios' / 'broken.yaml'}" in err
 

@@ -436,8 +436,11 @@ def test_trends_compare_the_earlier_half_with_the_later_half_and_know_rigidity_i
     with HistoryStore(db) as store:
         for rigid, value in [(60, 30), (50, 40), (99, 99), (40, 20), (30, 10)]:
             call_id = save_call(store, "hi")
-            store.finish_call(call_id, None, {"scores": {"rigidity": rigid, "value_added": value, "next_step": 50}})
+            scores = {"rigidity": rigid, "value_added": value, "next_step": 50}
+            store.finish_call(call_id, "meeting_booked", {"scores": scores})
         save_call(store, "never finished")  # incomplete calls do not count
+        early = save_call(store, "quit after one turn")  # nor calls left before an outcome
+        store.finish_call(early, None, {"scores": {"rigidity": 0, "value_added": 100, "next_step": 100}})
         trends = score_trends(store.list_calls())
     rigidity, value_added, next_step = trends["rigidity"], trends["value_added"], trends["next_step"]
     assert rigidity is not None and value_added is not None and next_step is not None

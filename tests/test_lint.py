@@ -173,3 +173,23 @@ def test_validate_strict_from_the_command_line(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert f"{broken}:{line_of(broken, '- id: limbo')}:5: state 'limbo' has no way out" in result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_the_template_has_no_comma_trap_and_the_lint_warns_about_one(tmp_path: Path) -> None:
+    from simulator.scenario.loader import load_scenario
+    from simulator.scenario.say_lines import split_line_problems
+    from simulator.scenario.template import render_template
+
+    path = tmp_path / "mine.yaml"
+    path.write_text(render_template("mine", path), encoding="utf-8")
+    assert split_line_problems(load_scenario(path), str(path)) == []
+    trapped = path.read_text(encoding="utf-8").replace(
+        "\"Thank you. One moment, I'll see if she's free.\"", "Thank you. One moment, I'll see if she's free."
+    )
+    assert trapped != path.read_text(encoding="utf-8")
+    path.write_text(trapped, encoding="utf-8")
+    problems = split_line_problems(load_scenario(path), str(path))
+    assert len(problems) == 1
+    line = trapped.splitlines()[problems[0].line - 1]
+    assert "One moment, I'll see" in line
+    assert "'Thank you. One moment' and 'I'll see if she's free.' are two separate variants" in problems[0].message

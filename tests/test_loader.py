@@ -89,11 +89,8 @@ def test_the_shared_intent_library_is_valid() -> None:
 # --- each kind of problem, at its line and column -------------------------------------------------
 
 EXPECTED: dict[str, list[str]] = {
-    "syntax.yaml": ["2:24: YAML syntax: mapping values are not allowed here"],
-    "unclosed.yaml": [
-        "5:1: YAML syntax: expected ',' or ']', but got '<stream end>' (while parsing a flow sequence that"
-        " starts at line 3)"
-    ],
+    "syntax.yaml": ["2:24: a second ': ' on this line; put a text that contains ': ' in quotes"],
+    "unclosed.yaml": ["5:1: a [list] is not closed: add the ']' or a ',' between its items (it starts at line 3)"],
     "duplicate_key.yaml": [
         '3:1: YAML syntax: duplicate key "title" with value "Again" (original value: "One key twice")'
     ],
@@ -299,7 +296,7 @@ def test_an_invalid_user_file_named_by_id_is_resolved_so_its_problems_show(priva
     (folder / "draft.yaml").write_text("id: draft\ntitle: [unfinished\n", encoding="utf-8")
     path = resolve_scenario("draft")
     assert path == folder / "draft.yaml"
-    with pytest.raises(ScenarioError, match=r"draft.yaml:3:1: YAML syntax"):
+    with pytest.raises(ScenarioError, match=r"draft.yaml:3:1: a \[list\] is not closed"):
         load_scenario(path)
 
 
@@ -375,3 +372,27 @@ def test_mangled_scenarios_only_ever_raise_one_line_problems() -> None:
                 assert len(str(problem).splitlines()) == 1
                 assert problem.file == "mangled.yaml" and problem.line >= 1 and problem.col >= 1
     assert refused > 100  # most random edits do break a scenario, and each says where
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "id: x\nbrief:\n  caller: Sam\n    offer: forecasts\n",
+            "4:5: this line is indented more than the one above it; line it up with the key it belongs beside",
+        ),
+        (
+            "id: x\nbrief:\n  caller: Sam\n   offer: forecasts\n",
+            "4:4: this line is indented more than the one above it; line it up with the key it belongs beside",
+        ),
+        ("id: x\nbrief:\n  caller: Sam\n offer: forecasts\n", "4:2: this line's indentation does not match"),
+        ('id: x\ntitle: "unfinished\n', "3:1: a quote opened at line 2 is never closed"),
+        ("id: x\nbrief:\n\tcaller: Sam\n", "3:1: a tab character: YAML indents with spaces only"),
+    ],
+)
+def test_yaml_syntax_errors_read_as_sentences_about_the_line(text: str, expected: str) -> None:
+    with pytest.raises(ScenarioError) as raised:
+        load_scenario_text(text, "mine.yaml")
+    message = str(raised.value).splitlines()[0]
+    assert message.startswith(f"mine.yaml:{expected}")
+    assert "<block" not in message and "expected" not in message

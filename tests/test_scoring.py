@@ -569,3 +569,25 @@ def test_a_doubt_or_a_refusal_is_never_read_as_agreement(reply: str) -> None:
         ]["next_step"]
     ]
     assert not any("agrees" in line for line in why), why
+
+
+def test_self_focus_evidence_reads_as_a_sentence_about_the_caller() -> None:
+    from simulator.scoring import score_transcript
+    from simulator.transcript import Transcript, Turn
+
+    said = (
+        "I am calling because we built a tool and I think we are great, we have clients and I love our product, "
+        "we grew and I want to show you what we do, our team and my plan."
+    )
+    transcript = Transcript(
+        scenario="x",
+        turns=[
+            Turn(speaker="gatekeeper", text="Hello, Acme.", start=0.0, end=1.0),
+            Turn(speaker="caller", text=said, start=1.5, end=12.0),
+        ],
+    )
+    evidence = score_transcript(transcript).to_dict()["evidence"]
+    whys = [str(item.get("why", "")) for items in evidence.values() for item in items]
+    focus = [why for why in whys if "I or we" in why]
+    assert focus, whys
+    assert focus[0].startswith("about you, not them: ") and "itself" not in focus[0]

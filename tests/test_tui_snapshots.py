@@ -135,6 +135,7 @@ REPORT = CallReport(
     previous={"rigidity": 30.0, "value_added": 64.0, "next_step": 40.0},
     names={"caller": "You", "gatekeeper": "Priya Shah", "executive": "Maria Ortega"},
     success=True,
+    mode="mic",  # a spoken call: its timing metrics were measured, so they are shown
 )
 
 
@@ -173,12 +174,34 @@ def test_editor_screen_with_a_problem(snap_compare: Snap, size: tuple[int, int],
     async def open_editor(pilot: Pilot[None]) -> None:
         from simulator.tui.screens.editor import EditorScreen
 
-        await pilot.app.push_screen(EditorScreen(path))
+        await pilot.app.push_screen(EditorScreen(path, cursor_blink=False))
         screen = pilot.app.screen
         assert isinstance(screen, EditorScreen)
         await settle(pilot, lambda: bool(screen.problems))
 
     assert snap_compare(steady_app(), terminal_size=size, run_before=open_editor)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+def test_quit_with_unsaved_edits_asks(snap_compare: Snap, size: tuple[int, int], callsim_home: Path) -> None:
+    folder = callsim_home / "scenarios"
+    folder.mkdir(parents=True)
+    path = folder / "my-direct-line.yaml"  # a file of fixed text (a new scenario's template names tmp paths)
+    path.write_text(DIRECT_LINE.replace("id: direct-line", "id: my-direct-line"), encoding="utf-8")
+
+    async def edit_then_quit(pilot: Pilot[None]) -> None:
+        from simulator.tui.screens.editor import EditorScreen
+
+        screen = EditorScreen(path, cursor_blink=False)
+        await pilot.app.push_screen(screen)
+        await settle(pilot, lambda: screen.checked_text is not None)
+        await pilot.press("#", "space", "n", "o", "t", "e")
+        area = screen.query_one("#yaml")
+        await settle(pilot, lambda: screen.checked_text == area.text)  # type: ignore[attr-defined]
+        await pilot.press("ctrl+q")
+        await pilot.pause(0.3)
+
+    assert snap_compare(steady_app(), terminal_size=size, run_before=edit_then_quit)
 
 
 def test_light_theme_report(snap_compare: Snap) -> None:

@@ -27,10 +27,20 @@ from simulator.scenario.loader import load_scenario, resolve_scenario
 from simulator.scenario.model import Scenario
 from simulator.scoring import score_transcript
 from simulator.transcript import Transcript, Turn
-from simulator.voice.ports import CallerInput, Clock, PersonaVoice, SimulatedClock, WallClock
+from simulator.voice.ports import (
+    CallerInput,
+    Clock,
+    PersonaVoice,
+    PushToTalk,
+    SimulatedClock,
+    TakesTypedTurns,
+    WallClock,
+    WarmsUp,
+)
 from simulator.voice.silent import SilentVoice
 
 CallerMode = Literal["lines", "typed", "prompt", "mic", "audio"]
+ListeningMode = Literal["hands_free", "push_to_talk"]
 
 
 @dataclass
@@ -53,7 +63,8 @@ class CallResult:
     scenario: Scenario
     transcript: Transcript
     report: dict[str, Any] | None  # None when the caller said nothing: there is nothing to score
-    call_id: int | None
+    call_id: int | None  # None when not saved (asked not to, or the caller said nothing)
+    mode: CallerMode = "typed"
 
     @property
     def success(self) -> bool:
@@ -165,34 +176,75 @@ class PracticeCall:
             earlier: list[str] = []
             if self._store is not None:
                 earlier = self._store.earlier_openings(self.scenario.id, exclude=self._call_id)
-            report = (
-                score_transcript(transcript, earlier_openings=earlier).to_dict() if transcript.caller_spoke() else None
-            )
+            spoke = transcript.caller_spoke()
+            report = score_transcript(transcript, earlier_openings=earlier).to_dict() if spoke else None
             if self._store is not None:
                 with self._store_lock:
-                    if self._call_id is None:
-                        self._call_id = self._store.start_call(
-                            self.scenario.id, transcript.research, mode=self.plan.caller
-                        )
-                    self._store.finish_call(self._call_id, transcript.outcome, report)
-            return CallResult(self.scenario, transcript, report, self._call_id)
+                    if not spoke:  # a hang-up before a word is no attempt: the persona's hello is not kept
+                        if self._call_id is not None:
+                            self._store.forget_call(self._call_id)
+                        self._call_id = None
+                    else:
+                        if self._call_id is None:
+                            self._call_id = self._store.start_call(
+                                self.scenario.id, transcript.research, mode=self.plan.caller
+                            )
+                        self._store.finish_call(self._call_id, transcript.outcome, report)
+            return CallResult(self.scenario, transcript, report, self._call_id, self.plan.caller)
         finally:
             self.close()
+
+    def warm_up(self) -> bool:
+        """Load the input's models now (blocking; run it beside the call); False when it has none to load."""
+        if not isinstance(self.caller, WarmsUp):
+            return False
+        self.caller.warm_up()
+        return True
 
     def warm_up_in_background(self) -> None:
         """Load the VAD and speech model beside the call, so the persona's first line does not wait for them.
 
         A failure here is left for the call to report when it first needs the model (one line, not a trace).
         """
-        warm_up = getattr(self.caller, "warm_up", None)
-        if warm_up is None:
+        if not isinstance(self.caller, WarmsUp):
             return
 
         def load_quietly() -> None:
             with contextlib.suppress(Exception):
-                warm_up()
+                self.warm_up()
 
         threading.Thread(target=load_quietly, name="callsim-warm-up", daemon=True).start()
+
+    # -- what the caller does during the call (the app's keys) --------------------------------------
+
+    @property
+    def listening_mode(self) -> ListeningMode:
+        return self.settings.listening.mode
+
+    @property
+    def can_push_to_talk(self) -> bool:
+        return isinstance(self.caller, PushToTalk)
+
+    def set_listening_mode(self, mode: ListeningMode) -> None:
+        """Hands-free or push-to-talk from the next audio window on (the turn detector reads it each window)."""
+        if isinstance(self.caller, PushToTalk) and mode == "hands_free":
+            self.caller.release()
+        self.settings.listening.mode = mode
+
+    def press_to_talk(self) -> None:
+        if isinstance(self.caller, PushToTalk):
+            self.caller.press()
+
+    def release_to_talk(self) -> None:
+        if isinstance(self.caller, PushToTalk):
+            self.caller.release()
+
+    def say(self, text: str) -> bool:
+        """A typed caller turn; False when this call's input does not take typed text."""
+        if not isinstance(self.caller, TakesTypedTurns):
+            return False
+        self.caller.submit(text)
+        return True
 
     def hang_up(self) -> None:
         self.session.hang_up()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, Literal
+from typing import Literal
 
 from simulator.call.events import (
     CallEnded,
@@ -27,7 +27,15 @@ from simulator.call.events import (
 from simulator.persona.engine import WRAP_UP_OUTCOMES, PersonaEngine, PersonaState, Reply
 from simulator.scenario.model import Role, Scenario
 from simulator.transcript import Latency, Transcript, Turn
-from simulator.voice.ports import CallerInput, Clock, InputEvent, PersonaVoice, Playback, Utterance
+from simulator.voice.ports import (
+    CallerInput,
+    Clock,
+    GivesUpAfterSilence,
+    InputEvent,
+    PersonaVoice,
+    Playback,
+    Utterance,
+)
 
 # A caller who talks over a persona's reply this soon after it began was not done: the pause the listener
 # took for the end of their turn was a breath between sentences. People pause 200-600 ms between sentences,
@@ -158,9 +166,8 @@ class CallSession:
         """
         self._on_event(WrapUp(reply.outcome or ""))
         self._status("listening")
-        caller: Any = self._caller
-        if hasattr(caller, "give_up_after"):  # a microphone: silence ends the call
-            caller.give_up_after = WRAP_UP_SILENCE_SECONDS
+        if isinstance(self._caller, GivesUpAfterSilence):  # a microphone: silence ends the call
+            self._caller.give_up_after = WRAP_UP_SILENCE_SECONDS
         utterance = self._caller.listen(line.playback, self._forward_input_event)
         self._finish_persona_line(line)
         if utterance is None or self._hung_up.is_set():

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import typer
 
+from simulator.cli.help_format import PlainHelpGroup
+
 app = typer.Typer(
     name="callsim",
-    help="Rehearse cold calls out loud against scripted personas, offline.",
+    cls=PlainHelpGroup,
+    help="Rehearse cold calls out loud against scripted personas, offline.\n\n"
+    "Run `callsim` with no command to open the practice app (scenarios, calls, reports, history, editor).",
     no_args_is_help=False,
     add_completion=False,
     pretty_exceptions_enable=False,

@@ -19,10 +19,11 @@ if TYPE_CHECKING:
     from simulator.history.store import CallSummary, HistoryStore, StoredCall
     from simulator.history.trend import Trend
 
+MEASURED_MODES = ("mic", "audio")  # calls whose turn timings were measured, not simulated
 SCORE_LABELS = {"rigidity": "rigidity", "value_added": "value added", "next_step": "next step"}
 CSV_COLUMNS = (
     "id", "started_at", "finished_at", "scenario", "mode", "outcome", "complete", "turns",
-    "rigidity", "value_added", "next_step",
+    "rigidity", "value_added", "next_step", "clock",
 )  # fmt: skip
 
 
@@ -87,39 +88,48 @@ def _no_calls_message(scenario: str | None, known: list[str]) -> str:
 
 
 def _table(calls: list[CallSummary]) -> str:
+    """One row a call; what stands under a score column is a score, and the state of the call says the rest."""
+    from simulator.history.trend import ran_to_an_outcome
+
     header = ["ID", "Date", "Scenario", "Outcome", "Rigidity", "Value added", "Next step"]
     rows = [header]
     for call in calls:
         if call.scores is not None:
             scores = [_points(call.scores.rigidity), _points(call.scores.value_added), _points(call.scores.next_step)]
         else:
-            scores = ["incomplete" if not call.complete else "not scored", "", ""]
-        rows.append(
-            [str(call.id), _local(call.started_at), call.scenario or "(no scenario)", call.outcome or "—", *scores]
-        )
+            scores = ["—", "—", "—"]
+        rows.append([str(call.id), _local(call.started_at), call.scenario or "(no scenario)", _state(call), *scores])
+        if call.scores is not None and not ran_to_an_outcome(call):
+            rows[-1][3] += " (partial)"
     widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
     right = {0, 4, 5, 6}
     lines = []
     for row in rows:
         cells = [
-            cell.rjust(width) if column in right and not _is_label(cell) else cell.ljust(width)
+            cell.rjust(width) if column in right else cell.ljust(width)
             for column, (cell, width) in enumerate(zip(row, widths, strict=True))
         ]
         lines.append("  ".join(cells).rstrip())
     return "\n".join(lines)
 
 
-def _is_label(cell: str) -> bool:
-    return cell in ("incomplete", "not scored")
+def _state(call: CallSummary) -> str:
+    """The outcome, or why there is none: 'incomplete' (never finished), 'ended early', 'not scored'."""
+    if not call.complete:
+        return "incomplete"
+    if call.outcome is None:
+        return "ended early" if call.scores is not None else "ended early, not scored"
+    outcome = call.outcome
+    return outcome if call.scores is not None else f"{outcome}, not scored"
 
 
 def _trend_lines(trends: dict[str, Trend | None]) -> list[str]:
     present = [trend for trend in trends.values() if trend is not None]
     if not present:
-        return ["Trend: needs at least two scored calls."]
+        return ["Trend: needs at least two calls that ran to an outcome."]
     calls = present[0].calls
     half = calls // 2
-    lines = [f"Trend over {calls} scored calls (mean of the earliest {half} → the latest {half}):"]
+    lines = [f"Trend over {calls} calls that ran to an outcome (mean of the earliest {half} → the latest {half}):"]
     for name, trend in trends.items():
         if trend is None:
             continue
@@ -176,17 +186,19 @@ def _report_lines(call: StoredCall, scored: dict[str, Any] | None, source: str) 
         f"Call {summary.id} · {summary.scenario or '(no scenario)'} · {_local(summary.started_at)} · {summary.mode}",
     ]
     if summary.complete:
-        lines.append(f"Outcome: {summary.outcome or 'none (the call ended before one)'}")
+        ended = "none: the call ended before one (partial scores, left out of trends)"
+        lines.append(f"Outcome: {summary.outcome or ended}")
     else:
         lines.append(f"Incomplete: the call never finished ({summary.turns} turns saved).")
     if transcript.research:
         lines += ["", "Research"] + [f"  - {fact}" for fact in transcript.research]
     lines += ["", "Transcript"]
+    clock = "" if summary.mode in MEASURED_MODES else "~"  # typed: the times are simulated, not measured
     if not transcript.turns:
         lines.append("  (no turns saved)")
     for number, turn in enumerate(transcript.turns, start=1):
         cut = " [interrupted]" if turn.interrupted else ""
-        lines.append(f"  {number:>3}  [{turn.start:6.1f}s] {turn.speaker}: {turn.text}{cut}")
+        lines.append(f"  {number:>3}  [{clock + f'{turn.start:.1f}':>7}s] {turn.speaker}: {turn.text}{cut}")
         if turn.reading is not None and turn.reading.summary:
             lines.append(f"{'':>19}heard: {turn.reading.summary}")
     lines.append("")
@@ -204,9 +216,16 @@ def _report_lines(call: StoredCall, scored: dict[str, Any] | None, source: str) 
             continue
         lines += ["", title]
         lines += _section_lines(section)
+    from simulator.scoring.metrics import CLOCK_METRICS
     from simulator.scoring.report import metric_lines
 
-    lines += metric_lines(scored.get("metrics"))
+    metrics = scored.get("metrics")
+    if summary.mode not in MEASURED_MODES and isinstance(metrics, dict):
+        metrics = {name: metric for name, metric in metrics.items() if name not in CLOCK_METRICS}
+        lines += metric_lines(metrics)
+        lines.append(f"  (timing metrics left out: a {summary.mode} call's clock is simulated from word counts)")
+        return lines
+    lines += metric_lines(metrics)
     return lines
 
 
@@ -329,6 +348,8 @@ def _summary_json(call: CallSummary) -> dict[str, Any]:
         "complete": call.complete,
         "turns": call.turns,
         "scores": call.scores.to_dict() if call.scores else None,
+        # the turns' start and end: measured on a spoken call, simulated from word counts on a typed one
+        "clock": "measured" if call.mode in MEASURED_MODES else "simulated",
     }
 
 
@@ -343,6 +364,7 @@ def _call_json(call: StoredCall) -> dict[str, Any]:
         "mode": summary["mode"],
         "complete": summary["complete"],
         "scores": summary["scores"],
+        "clock": summary["clock"],
         **transcript,
     }
 

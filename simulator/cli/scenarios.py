@@ -6,7 +6,7 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -163,6 +163,28 @@ def _refuse_a_shipped_id(scenario_id: str) -> None:
         )
 
 
+LIST_WIDTH = 100  # `scenarios list` fits a 100-column terminal; long titles are cut with "…"
+
+
+def _list_table(entries: list[Any]) -> str:
+    """ID, title, level, who answers (first names, in the order they come to the phone), shipped or yours."""
+    table = [("ID", "TITLE", "LEVEL", "PEOPLE", "SOURCE")]
+    for entry in entries:
+        people = [entry.scenario.personas.gatekeeper, entry.scenario.personas.executive]
+        names = " → ".join(person.name.split()[0] for person in people if person is not None)
+        source = "shipped" if entry.shipped else "yours"
+        table.append((entry.scenario.id, entry.scenario.title, entry.scenario.difficulty, names, source))
+    widths = [max(len(row[column]) for row in table) for column in range(len(table[0]))]
+    room = LIST_WIDTH - sum(widths) + widths[1] - 2 * (len(widths) - 1)
+    widths[1] = max(12, min(widths[1], room))
+    lines = []
+    for row in table:
+        title = row[1] if len(row[1]) <= widths[1] else row[1][: widths[1] - 1] + "…"
+        cells = [row[0], title, *row[2:]]
+        lines.append("  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip())
+    return "\n".join(lines)
+
+
 @scenarios_app.command("list")
 def list_(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list instead of a table.")] = False,
@@ -193,16 +215,7 @@ def list_(
         ]
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
-        table = [("ID", "TITLE", "DIFFICULTY", "PERSONAS", "SOURCE")]
-        for entry in entries:
-            personas = [entry.scenario.personas.gatekeeper, entry.scenario.personas.executive]
-            names = ", ".join(f"{persona.name} ({persona.role})" for persona in personas if persona is not None)
-            source = "shipped" if entry.shipped else "user"
-            table.append((entry.scenario.id, entry.scenario.title, entry.scenario.difficulty, names, source))
-        widths = [max(len(row[column]) for row in table) for column in range(len(table[0]) - 1)]
-        for row in table:
-            cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
-            typer.echo("  ".join([*cells, row[-1]]).rstrip())
+        typer.echo(_list_table(entries))
     for error in skipped:
         first = error.problems[0] if error.problems else None
         where = first.file if first is not None else "a scenario file"

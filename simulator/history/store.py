@@ -349,6 +349,15 @@ class HistoryStore:
 
         self._write(update)
 
+    def forget_call(self, call_id: int) -> None:
+        """Remove a call and its turns (a call in which the caller said nothing is no attempt to keep)."""
+
+        def delete(connection: sqlite3.Connection) -> None:
+            connection.execute("DELETE FROM turns WHERE call_id = ?", (call_id,))
+            connection.execute("DELETE FROM calls WHERE id = ?", (call_id,))
+
+        self._write(delete)
+
     def _require_call(self, connection: sqlite3.Connection, call_id: int) -> None:
         if connection.execute("SELECT 1 FROM calls WHERE id = ?", (call_id,)).fetchone() is None:
             raise CallNotFound(f"no call {call_id} in the history ({self.path})")

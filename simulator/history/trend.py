@@ -58,9 +58,18 @@ class Trend:
         }
 
 
+def ran_to_an_outcome(call: CallSummary) -> bool:
+    """A finished, scored call the persona ended (booked, rejected, hung up...): an attempt that counts.
+
+    A call the caller left before an outcome (hung up after one turn, quit the app) keeps its transcript
+    and its partial scores, but trends, "last" and "best" would be flattered or dragged by a half-made call.
+    """
+    return call.complete and call.scores is not None and call.outcome is not None
+
+
 def score_trends(calls: Sequence[CallSummary]) -> dict[str, Trend | None]:
-    """One trend per score over the scored calls, oldest first; None while there are fewer than two."""
-    scored = [call.scores for call in calls if call.scores is not None]
+    """One trend per score over the calls that ran to an outcome, oldest first; None while fewer than two."""
+    scored = [call.scores for call in calls if ran_to_an_outcome(call) and call.scores is not None]
     trends: dict[str, Trend | None] = {}
     for name in SCORE_NAMES:
         values = [getattr(scores, name) for scores in scored]

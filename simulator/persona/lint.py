@@ -69,7 +69,9 @@ def lint(scenario: Scenario, intents: IntentLibrary, path: Path | str) -> list[P
         if outcome not in walk.outcomes:
             ending = "no state ends with it" if not _has_outcome(scenario, outcome) else "no caller can reach it"
             problems.append(problem_at(path, ("success", index), f"success outcome '{outcome}': {ending}"))
-    return problems
+    from simulator.scenario.say_lines import split_line_problems
+
+    return problems + split_line_problems(scenario, str(path))
 
 
 def _endless_reprompts(scenario: Scenario, path: Path | str) -> list[Problem]:

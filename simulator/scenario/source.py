@@ -203,7 +203,7 @@ def parse_yaml(text: str, filename: str) -> YamlSource:
                 raise ScenarioError(sorted(tag_problems, key=lambda p: (p.line, p.col)))
         tree = None if root is None else yaml.constructor.construct_document(root)  # parse once, build from nodes
     except MarkedYAMLError as error:
-        raise ScenarioError([_yaml_problem(filename, error)]) from None
+        raise ScenarioError([_yaml_problem(filename, error, text)]) from None
     except YAMLError as error:  # e.g. a ReaderError on control characters: it carries a character offset
         raise ScenarioError([_reader_problem(filename, text, error)]) from None
     except RecursionError:
@@ -257,20 +257,11 @@ def _tag_message(tag: Any) -> str:
     return f"YAML tag '{shown}' is not allowed: a scenario file holds plain data only"
 
 
-def _yaml_problem(filename: str, error: Any) -> Problem:
-    mark = error.problem_mark or error.context_mark
-    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-    problem = str(error.problem or error.context or "not valid YAML")
-    context = str(error.context or "")
-    if "duplicate key" in problem:
-        problem = problem.replace("found duplicate key", "duplicate key")
-    elif context.startswith("expected"):
-        problem = f"{context}, {problem}"
-    elif context and error.problem:
-        started = error.context_mark
-        where = f" that starts at line {started.line + 1}" if started is not None and started.line + 1 != line else ""
-        problem = f"{problem} ({context}{where})"
-    return Problem(filename, line, col, f"YAML syntax: {problem}")
+def _yaml_problem(filename: str, error: Any, text: str) -> Problem:
+    from simulator.scenario.yaml_errors import plain_sentence
+
+    line, col, sentence = plain_sentence(error, text)
+    return Problem(filename, line, col, sentence)
 
 
 def _reader_problem(filename: str, text: str, error: Any) -> Problem:

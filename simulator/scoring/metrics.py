@@ -27,6 +27,20 @@ INTERRUPT = "Gong Labs: top performers let the buyer finish and pause after obje
 FIRST_QUESTION = "Cold Call Gym, 10,247 cold calls: 91% of successful calls asked a question within the first 27 s"
 REASON = "Gong Labs, 90,380 connected cold calls: the caller must earn time at once; 30 s is callsim's rule of thumb"
 
+CLOCK_METRICS = frozenset(
+    {
+        "talk_ratio",
+        "longest_monologue",
+        "questions_per_minute",
+        "fillers_per_minute",
+        "pace",
+        "mean_answer_gap",
+        "time_to_first_question",
+        "time_to_reason",
+    }
+)
+"""Metrics read off the turn timings: measured on a spoken call, only simulated from word counts on a typed one."""
+
 # The unit of a count: none, so "1" and "at most 1" read right wherever a report puts a unit after a number.
 COUNT = ""
 

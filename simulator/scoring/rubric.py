@@ -39,6 +39,11 @@ REPEAT_MIN_SHARED = 4  # ... and only when at least this many pitch words come b
 OPENING_REPEAT = 85.0  # the same, for an opening compared with the caller's earlier calls
 
 
+def self_focus_words(share: float) -> str:
+    """'about you, not them: 73% of your I/we/you words were I or we' (the evidence line's reason)."""
+    return f"about you, not them: {share:.0%} of your I/we/you words were I or we"
+
+
 def _pitch_words(text: str) -> list[str]:
     """Content words of a turn minus scheduling words, so confirming "Tuesday at ten" back is no repeat."""
     return [word for word in content_words(text) if not cues.is_scheduling_word(word)]
@@ -167,10 +172,9 @@ def _value_added(transcript: Transcript) -> ScoreCard:
                      f"feature dump ({', '.join(sorted(features)[:5])})")  # fmt: skip
     self_share = self_count / (self_count + other_count) if self_count + other_count else 0.0
     if self_count >= 8 and self_share >= 0.75:
-        card.add("self_focus", most_self[1], quote(most_self[2]), -10, f"talks about itself ({self_share:.0%} I/we)")
+        card.add("self_focus", most_self[1], quote(most_self[2]), -10, self_focus_words(self_share))
     elif self_count >= 8 and self_share >= 0.65:
-        card.add("self_focus", most_self[1], quote(most_self[2]), -5,
-                 f"talks mostly about itself ({self_share:.0%} I/we)")  # fmt: skip
+        card.add("self_focus", most_self[1], quote(most_self[2]), -5, self_focus_words(self_share))
     return card
 
 

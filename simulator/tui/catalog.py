@@ -49,6 +49,17 @@ class CallReport:
     previous: dict[str, float] | None  # the three scores of the last attempt before this one
     names: dict[str, str]  # speaker -> how the transcript names them
     success: bool | None
+    mode: str = "typed"  # how the caller spoke: typed, prompt and lines calls run on a simulated clock
+
+    @property
+    def timing_measured(self) -> bool:
+        """Whether the turn timings were measured (a spoken call) or simulated from word counts (typed)."""
+        return self.mode in ("mic", "audio")
+
+    @property
+    def ended_early(self) -> bool:
+        """The caller left before the persona reached an outcome: partial scores, kept out of trends."""
+        return self.transcript.outcome is None and self.report is not None
 
 
 def overall(scores: Scores) -> float:
@@ -97,17 +108,9 @@ def stored_call(call_id: int) -> StoredCall:
         store.close()
 
 
-def ran_to_an_outcome(call: CallSummary) -> bool:
-    """A scored call the persona ended (booked, rejected, hung up...): an attempt to compare against.
-
-    A call the caller left before that (hung up early, quit the app) is kept in the history and scored,
-    but measuring the next call against a half-made one would flatter it.
-    """
-    return call.scores is not None and call.outcome is not None
-
-
 def scenario_cards(history: Iterable[CallSummary] | None = None) -> list[ScenarioCard]:
-    """The shipped and user scenarios, each with its last and best scored call."""
+    """The shipped and user scenarios, each with its last call that ran to an outcome and its best success."""
+    from simulator.history.trend import ran_to_an_outcome
     from simulator.scenario.loader import list_scenarios
 
     summaries = list(history) if history is not None else calls()
@@ -115,8 +118,9 @@ def scenario_cards(history: Iterable[CallSummary] | None = None) -> list[Scenari
     for entry in list_scenarios():
         attempts = [c for c in summaries if c.scenario == entry.scenario.id and ran_to_an_outcome(c)]
         scored = [c.scores for c in attempts if c.scores is not None]
+        successes = [c.scores for c in attempts if c.scores is not None and c.outcome in entry.scenario.success]
         last = scored[-1] if scored else None
-        best = max(scored, key=overall) if scored else None
+        best = max(successes, key=overall) if successes else None  # a failed call is no one's best
         cards.append(ScenarioCard(entry.scenario, entry.path, entry.shipped, last, best))
     return cards
 
@@ -135,6 +139,8 @@ def find_scenario(scenario_id: str | None) -> Scenario | None:
 
 def previous_scores(scenario_id: str | None, call_id: int | None) -> dict[str, float] | None:
     """The scores of the last attempt at this scenario that ran to an outcome, before call `call_id`."""
+    from simulator.history.trend import ran_to_an_outcome
+
     if scenario_id is None:
         return None
     earlier = [c for c in calls(scenario_id) if ran_to_an_outcome(c) and (call_id is None or c.id < call_id)]
@@ -155,6 +161,7 @@ def report_for_call(call_id: int) -> CallReport:
         previous=previous_scores(stored.summary.scenario, call_id),
         names=speaker_names(scenario),
         success=(stored.transcript.outcome in scenario.success) if scenario is not None else None,
+        mode=stored.summary.mode,
     )
 
 
@@ -171,4 +178,5 @@ def report_for_result(result: CallResult) -> CallReport:
         previous=previous,
         names=speaker_names(scenario),
         success=result.success,
+        mode=result.mode,
     )

@@ -34,6 +34,15 @@ SCORE_LABELS: dict[ScoreName, str] = {
     "value_added": "Value added",
     "next_step": "Next step",
 }
+WRAP_UP_HINTS: dict[str, str] = {
+    "meeting_booked": "Agreed. Say it back (day, time, who calls whom) and goodbye",
+    "callback_scheduled": "Agreed. Say it back (day, time, who calls whom) and goodbye",
+    "message_taken": "Nothing is booked: they will only pass a message on. Thank them, leave your name and "
+    "number, and say goodbye",
+}
+"""What the caller's last turn is for, by the outcome the persona reached (a message is no agreement)."""
+WRAP_UP_FALLBACK = "The call is ending: thank them and say goodbye"
+
 LOWER_IS_BETTER: frozenset[ScoreName] = frozenset({"rigidity"})
 
 
@@ -124,6 +133,12 @@ class Coach:
                 now, f"{name} is running out of patience: get to your reason, or offer a concrete next step."
             )
         return None
+
+
+def wrap_up_hint(outcome: str, typed: bool) -> str:
+    """The line shown for the caller's last turn; "Agreed" only when the persona agreed to a next step."""
+    done = "hang up (ctrl+x)" if typed else "stay quiet or hang up (ctrl+x)"
+    return f"{WRAP_UP_HINTS.get(outcome, WRAP_UP_FALLBACK)}, or {done}."
 
 
 def monologue_nudge(seconds: float) -> str:

@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 from simulator.scenario.model import Voice
 
@@ -154,3 +154,36 @@ class CallerInput(Protocol):
     def close(self) -> None:
         """Release devices; also wakes a blocked `listen`, which then returns None."""
         ...
+
+
+# -- what some caller inputs can do besides listening (a microphone can; typed text and files cannot) ------
+
+
+@runtime_checkable
+class PushToTalk(Protocol):
+    """An input the caller can hold open with a key: speech counts between `press` and `release`."""
+
+    def press(self) -> None: ...
+
+    def release(self) -> None: ...
+
+
+@runtime_checkable
+class WarmsUp(Protocol):
+    """An input with models to load (VAD, speech-to-text) that can be loaded ahead of the first turn."""
+
+    def warm_up(self) -> None: ...
+
+
+@runtime_checkable
+class GivesUpAfterSilence(Protocol):
+    """An input that ends the caller's turn as "nothing more to say" after this many quiet seconds."""
+
+    give_up_after: float | None
+
+
+@runtime_checkable
+class TakesTypedTurns(Protocol):
+    """An input fed with text from a keyboard (the app's input box); `submit` may come from any thread."""
+
+    def submit(self, text: str) -> None: ...

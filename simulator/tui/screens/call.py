@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, ProgressBar, Static
+from textual.widgets import Footer, Header, Label, ProgressBar, Static
 
 from simulator.call.events import (
     CallEvent,
@@ -27,12 +28,13 @@ from simulator.call.events import (
 )
 from simulator.scenario.model import Scenario
 from simulator.transcript import MAX_TURN_CHARS, Transcript, Turn
-from simulator.tui.app import options_of
 from simulator.tui.catalog import speaker_names
-from simulator.tui.coaching import Coach, Mode
+from simulator.tui.coaching import Coach, Mode, wrap_up_hint
 from simulator.tui.literal import message as message_words
 from simulator.tui.literal import plain, shown
+from simulator.tui.options import AppOptions
 from simulator.tui.widgets.transcript_view import TranscriptView
+from simulator.tui.widgets.turn_input import TurnInput
 from simulator.voice.ports import InputLevel, InputStatus, PartialText
 
 if TYPE_CHECKING:
@@ -88,18 +90,24 @@ class OnTheLine:
     patience: int = 0
 
 
-class CallScreen(Screen[None]):
+class CallScreen(Screen["CallResult | None"]):
+    """Dismisses with the finished call (`CallResult`), or None when it failed (the reason was on screen)."""
+
     BINDINGS = [
         Binding("ctrl+x", "hang_up", "Hang up", priority=True),
         Binding("ctrl+o", "hint", "Hint", priority=True),
-        Binding("ctrl+r", "repeat", "Ask to repeat", priority=True),
+        Binding("ctrl+r", "repeat", "Repeat", priority=True),
+        Binding("ctrl+b", "brief", "Brief", priority=True),
         Binding("ctrl+t", "talk", "Talk", priority=True),
         Binding("ctrl+f", "hands_free", "Hands-free", priority=True),
     ]
 
-    def __init__(self, scenario: Scenario, *, typed: bool, mode: Mode = "coached", save: bool = True) -> None:
+    def __init__(
+        self, scenario: Scenario, options: AppOptions, *, typed: bool, mode: Mode = "coached", save: bool = True
+    ) -> None:
         super().__init__()
         self.scenario = scenario
+        self.options = options
         self.typed = typed
         self.mode: Mode = mode
         self.save = save
@@ -114,6 +122,7 @@ class CallScreen(Screen[None]):
         self.model_words = ""
         self._hung_up = threading.Event()
         self._call_done = threading.Event()  # the worker has saved and scored what it could
+        self._failed = False
         self.names = speaker_names(scenario)
 
     def compose(self) -> ComposeResult:
@@ -126,18 +135,35 @@ class CallScreen(Screen[None]):
             yield Label("Mic", classes="mic-label")
             yield ProgressBar(total=100, show_eta=False, show_percentage=False, id="level")
             yield Static("", id="talk-mode")
-        yield TranscriptView(self.names, id="transcript")
+        with Horizontal(id="call-body"):
+            yield TranscriptView(self.names, id="transcript")
+            with VerticalScroll(id="call-brief") as brief:
+                brief.border_title = "Brief (ctrl+b hides)"
+                yield Static(self.brief(), id="brief-text")
         yield Static("", id="coach")
-        say = Input(placeholder="Type what you say and press Enter", id="say", max_length=MAX_TURN_CHARS)
-        say.cursor_blink = options_of(self.app).cursor_blink
+        say = TurnInput(placeholder="Type what you say and press Enter", id="say", max_length=MAX_TURN_CHARS)
+        say.cursor_blink = self.options.cursor_blink
         yield say
-        yield Footer()
+        yield Footer(compact=True)
+
+    def brief(self) -> Content:
+        """The goal, the research facts and the offer, beside the transcript for the whole call."""
+        scenario = self.scenario
+        lines = ["[b]Goal:[/b] $goal"]
+        values: dict[str, object] = {"goal": scenario.brief.goal, "offer": scenario.brief.offer}
+        if scenario.research:  # before the offer: the facts are what a caller glances at mid-call
+            lines += ["", "[b]Your research[/b]"]
+            for index, fact in enumerate(scenario.research):
+                lines.append(f"• $fact{index}")
+                values[f"fact{index}"] = fact.fact
+        lines += ["", "[b]Offer:[/b] $offer"]
+        return shown("\n".join(lines), **values)
 
     def on_mount(self) -> None:
         self.query_one("#coach").display = False
         if self.typed:
             self.query_one("#level-bar").display = False
-            self.query_one("#say", Input).focus()
+            self.query_one("#say", TurnInput).focus()
         else:
             self.query_one("#say").display = False
             self.show_talk_mode()
@@ -159,7 +185,7 @@ class CallScreen(Screen[None]):
         from simulator.call.practice import CallPlan, PracticeCall
         from simulator.config import load_settings
 
-        options = options_of(self.app)
+        options = self.options
         try:
             settings = options.settings or load_settings()
             speak = options.speak == "speaker" or (options.speak == "auto" and speaker_available())
@@ -171,7 +197,7 @@ class CallScreen(Screen[None]):
             if self._hung_up.is_set():
                 call.hang_up()
             if not self.typed:
-                self.app.call_from_thread(self.listening_mode_known, settings.listening.mode == "hands_free")
+                self.app.call_from_thread(self.listening_mode_known, call.listening_mode == "hands_free")
                 self.warm_up(call)
             result = call.run()
         except Exception as error:  # every failure becomes one line on screen (details in the log)
@@ -187,9 +213,8 @@ class CallScreen(Screen[None]):
         from simulator.call.failures import one_line
 
         self.app.call_from_thread(self.show_model, "loading the speech model…")
-        microphone: Any = call.caller  # a MicrophoneInput on a mic call
         try:
-            microphone.warm_up()
+            call.warm_up()
         except Exception as error:  # the call itself reports it too when it needs the model
             self.app.call_from_thread(self.show_model, one_line(error))
             return
@@ -221,7 +246,7 @@ class CallScreen(Screen[None]):
         if isinstance(event, StatusChanged):
             self.show_status(event.status)
             if event.status == "ended":
-                self.query_one("#say", Input).disabled = True
+                self.query_one("#say", TurnInput).disabled = True
         elif isinstance(event, InputStatus):
             if event.status == "hearing":
                 self.coach.caller_started(self.now())
@@ -240,8 +265,7 @@ class CallScreen(Screen[None]):
             self.nudge(self.coach.persona_patience(self.now(), name, event.patience))
         elif isinstance(event, WrapUp):  # shown in exam mode too: it is how the call works, not a hint
             self.wrapping_up = True
-            done = "hang up (ctrl+x)" if self.typed else "stay quiet or hang up (ctrl+x)"
-            self.show_coach(f"Agreed. Say it back (day, time, who calls whom) and goodbye, or {done}.")
+            self.show_coach(wrap_up_hint(event.outcome, self.typed))
         elif isinstance(event, TurnFinished):
             self.turns[event.index] = event.turn
             view.show_turn(event.index, event.turn)
@@ -252,16 +276,16 @@ class CallScreen(Screen[None]):
 
     @on(CallOver)
     def finished(self, message: CallOver) -> None:
-        from simulator.tui.catalog import report_for_result
-        from simulator.tui.screens.report import ReportScreen
-
-        self.app.switch_screen(ReportScreen(report_for_result(message.result), straight_from_a_call=True))
+        self.dismiss(message.result)
 
     @on(CallFailed)
     def failed(self, message: CallFailed) -> None:
-        self.app.notify(message_words(message.why), severity="error", timeout=10, markup=False)
+        self._failed = True
+        self.app.notify(
+            message_words(f"{message.why} (ctrl+x leaves the call)"), severity="error", timeout=10, markup=False
+        )
         self.show_status("ended")
-        self.query_one("#say", Input).disabled = True
+        self.query_one("#say", TurnInput).disabled = True
 
     def now(self) -> float:
         return float(self.call.clock.now()) if self.call is not None else 0.0
@@ -314,18 +338,21 @@ class CallScreen(Screen[None]):
             return not self.typed
         return True
 
-    @on(Input.Submitted, "#say")
-    def say(self, event: Input.Submitted) -> None:
-        text = event.value.strip()
-        if not text or self.call is None:
-            return
-        event.input.value = ""
-        typed: Any = self.call.caller  # a TypedInput on a typed call
-        typed.submit(text)
+    @on(TurnInput.Said, "#say")
+    def say(self, event: TurnInput.Said) -> None:
+        if self.call is not None:
+            self.call.say(event.text)
 
     def action_hang_up(self) -> None:
+        if self._failed:
+            self.dismiss(None)
+            return
         self.show_status("ended")
         self.hang_up_call()
+
+    def action_brief(self) -> None:
+        brief = self.query_one("#call-brief")
+        brief.display = not brief.display
 
     def action_hint(self) -> None:
         if self.coach.helps:
@@ -351,22 +378,22 @@ class CallScreen(Screen[None]):
             self.call.session.repeat_last_line()
 
     def action_talk(self) -> None:
-        caller: Any = getattr(self.call, "caller", None)
-        if self.typed or caller is None or self.hands_free:
+        call = self.call
+        if self.typed or call is None or not call.can_push_to_talk or self.hands_free:
             return
         self.talking = not self.talking
-        (caller.press if self.talking else caller.release)()
+        if self.talking:
+            call.press_to_talk()
+        else:
+            call.release_to_talk()
         self.show_talk_mode()
 
     def action_hands_free(self) -> None:
-        caller: Any = getattr(self.call, "caller", None)
-        if self.typed or caller is None or self.call is None:
+        call = self.call
+        if self.typed or call is None or not call.can_push_to_talk:
             return
-        if self.talking:
-            caller.release()
         self.hands_free = not self.hands_free
-        # The turn detector reads the listening mode from these settings at every window.
-        self.call.settings.listening.mode = "hands_free" if self.hands_free else "push_to_talk"
+        call.set_listening_mode("hands_free" if self.hands_free else "push_to_talk")
         self.talking = False
         self.show_talk_mode()
 

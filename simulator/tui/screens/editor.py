@@ -1,8 +1,9 @@
 """Scenario editor: YAML with highlighting, problems shown as you type (the loader `validate` uses),
-"try it" with a typed call, and save to the user's scenario folder."""
+"try it" with a typed call, and save to the user's scenario folder (a draft with problems too)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from textual import on, work
@@ -16,8 +17,9 @@ from textual.widgets.option_list import Option
 
 from simulator.scenario.model import Scenario
 from simulator.terminal_text import is_terminal_safe, terminal_safe
-from simulator.tui.app import options_of
 from simulator.tui.literal import message, plain
+from simulator.tui.requests import TryRequested
+from simulator.tui.widgets.in_order import InOrderTextArea
 
 CHECK_DELAY = 0.3  # seconds of quiet typing before the text is checked again
 
@@ -41,20 +43,32 @@ def inside(path: Path, folder: Path) -> bool:
 
 ESCAPED_WORDS = "Control characters in this text are shown as \\uXXXX (and saved that way)."
 
+DRAFT_ID = re.compile(r"^id:\s*['\"]?([a-z0-9][a-z0-9-]*)['\"]?\s*(#.*)?$", re.MULTILINE)
+
+
+def draft_id(text: str) -> str | None:
+    """The `id:` a draft names at the top level, when it is a usable file name."""
+    found = DRAFT_ID.search(text)
+    return found.group(1) if found else None
+
 
 class EditorScreen(Screen[None]):
+    """Asks the app (`TryRequested`) to try the text in a call; the app asks `unsaved()` before quitting."""
+
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("ctrl+t", "try_it", "Try it", priority=True),
-        Binding("f6", "next_problem", "Go to problem", priority=True),
+        Binding("ctrl+t", "try_it", "Try", priority=True),
+        Binding("f6", "next_problem", "Problem", priority=True),
         Binding("escape", "back", "Back", priority=True),
     ]
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, *, cursor_blink: bool = True) -> None:
         super().__init__()
+        self.cursor_blink = cursor_blink
         self.path = path
         self.scenario: Scenario | None = None
         self.problems: list[tuple[int, int, str]] = []
+        self.warnings: list[tuple[int, int, str]] = []  # the scenario loads, but a line looks wrong
         self.checked_text: str | None = None
         self.saved_text = ""
         self._check_timer: Timer | None = None
@@ -81,15 +95,15 @@ class EditorScreen(Screen[None]):
         if not is_terminal_safe(text):  # a TextArea draws control characters raw: show them as \uXXXX
             text = terminal_safe(text)
             self.call_after_refresh(self.notify, ESCAPED_WORDS, severity="warning", timeout=8)
-        self.saved_text = text if self.path is not None else ""
+        self.saved_text = text  # an untouched template is nothing of the user's to lose
         yield Header()
         yield Static(self.where(), id="editor-file")
-        editor = TextArea.code_editor(text, language="yaml", id="yaml", soft_wrap=False)
-        editor.cursor_blink = options_of(self.app).cursor_blink
+        editor = InOrderTextArea.code_editor(text, language="yaml", id="yaml", soft_wrap=False)
+        editor.cursor_blink = self.cursor_blink
         yield editor
         yield Static("Checking…", id="problem-summary")
         yield OptionList(id="problems")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#yaml", TextArea).focus()
@@ -130,33 +144,48 @@ class EditorScreen(Screen[None]):
     def check(self, text: str) -> None:
         """The same loader as `callsim scenarios validate`, off the UI thread."""
         from simulator.scenario.loader import ScenarioError, load_scenario_text
+        from simulator.scenario.say_lines import split_line_problems_in_text
 
         scenario: Scenario | None
+        warnings: list[tuple[int, int, str]] = []
         try:
             scenario = load_scenario_text(text, self.filename)
             problems: list[tuple[int, int, str]] = []
+            warnings = [(p.line, p.col, p.message) for p in split_line_problems_in_text(scenario, text, self.filename)]
         except ScenarioError as error:
             scenario = None
             problems = [(p.line, p.col, p.message) for p in error.problems]
-        self.app.call_from_thread(self.show_problems, text, scenario, problems)
+        self.app.call_from_thread(self.show_problems, text, scenario, problems, warnings)
 
-    def show_problems(self, text: str, scenario: Scenario | None, problems: list[tuple[int, int, str]]) -> None:
+    def show_problems(
+        self,
+        text: str,
+        scenario: Scenario | None,
+        problems: list[tuple[int, int, str]],
+        warnings: list[tuple[int, int, str]] | None = None,
+    ) -> None:
         self.checked_text = text
         self.scenario = scenario
         self.problems = problems
+        self.warnings = warnings or []
+        listed = problems + self.warnings
         summary = self.query_one("#problem-summary", Static)
         listing = self.query_one("#problems", OptionList)
         listing.clear_options()
-        if not problems:
+        if not listed:
             summary.update(plain(f"✓ No problems: {scenario.title if scenario else ''}"))
             self.remove_class("has-problems")
             return
-        count = len(problems)
-        summary.update(f"✗ {count} problem{'s' * (count != 1)} (f6 jumps to the first):")
+        if problems:
+            count = len(problems)
+            summary.update(f"✗ {count} problem{'s' * (count != 1)} (f6 jumps to the first; ctrl+s saves a draft):")
+        else:
+            count = len(self.warnings)
+            summary.update(f"⚠ it loads, but {count} line{'s' * (count != 1)} may not say what you meant (f6):")
         self.add_class("has-problems")
         listing.add_options(
-            Option(plain(f"line {line}, col {col}: {words}" if line > 0 else words), id=str(index))
-            for index, (line, col, words) in enumerate(problems)
+            Option(plain(f"line {line}: {words}" if line > 0 else words), id=str(index))
+            for index, (line, _col, words) in enumerate(listed)
         )
 
     @on(OptionList.OptionSelected, "#problems")
@@ -164,9 +193,10 @@ class EditorScreen(Screen[None]):
         self.jump(int(event.option.id or 0))
 
     def jump(self, index: int) -> None:
-        if not self.problems:
+        listed = self.problems + self.warnings
+        if not listed:
             return
-        line, col, _message = self.problems[index % len(self.problems)]
+        line, col, _message = listed[index % len(listed)]
         editor = self.query_one("#yaml", TextArea)
         if line > 0:
             editor.move_cursor((line - 1, max(0, col - 1)))
@@ -182,6 +212,10 @@ class EditorScreen(Screen[None]):
         text = self.query_one("#yaml", TextArea).text
         return text, text == self.checked_text
 
+    def unsaved(self) -> bool:
+        """Whether leaving now would lose edits (the app asks before it quits or pops this screen)."""
+        return self.is_mounted and self.query_one("#yaml", TextArea).text != self.saved_text
+
     def action_save(self) -> None:
         from simulator.config import user_scenarios_dir
 
@@ -192,13 +226,7 @@ class EditorScreen(Screen[None]):
             self.check(text)
             self.notify("Still checking; press ctrl+s again in a moment.", timeout=3)
             return
-        if self.scenario is None and not own_file:
-            self.notify(
-                "Fix the problems first: a new scenario is saved to your folder under its id once it loads.",
-                severity="error",
-            )
-            return
-        target = self.path if own_file and self.path is not None else folder / f"{self.scenario_id()}.yaml"
+        target = self.path if own_file and self.path is not None else folder / f"{self.file_id(text, folder)}.yaml"
         if target != self.path and target.exists():
             self.notify(
                 message(f"{target} already exists: change the id to save a copy."), severity="error", markup=False
@@ -220,29 +248,36 @@ class EditorScreen(Screen[None]):
         self.path = target
         self.saved_text = text
         self.query_one("#editor-file", Static).update(self.where())
-        warning = "" if self.scenario is not None else " (it has problems, so it is not listed until fixed)"
-        self.notify(message(f"Saved to {target}{warning}"), timeout=4, markup=False)
+        if self.scenario is None:
+            self.notify(
+                message(f"Saved as a draft to {target}: it has problems, so it is not listed until they are fixed."),
+                severity="warning",
+                timeout=6,
+                markup=False,
+            )
+        else:
+            self.notify(message(f"Saved to {target}"), timeout=4, markup=False)
 
-    def scenario_id(self) -> str:
-        assert self.scenario is not None
-        return self.scenario.id
+    def file_id(self, text: str, folder: Path) -> str:
+        """The file name for a save: the scenario's id; for a draft that does not load, the id it names."""
+        if self.scenario is not None:
+            return self.scenario.id
+        return draft_id(text) or new_scenario_id(folder)
 
     def action_try_it(self) -> None:
-        from simulator.tui.screens.call import CallScreen
-
         _text, checked = self.current()
         if not checked or self.scenario is None:
             self.notify("Fix the problems first, then try it.", severity="warning")
             return
-        self.app.push_screen(CallScreen(self.scenario, typed=True, mode="coached", save=False))
+        self.post_message(TryRequested(self.scenario))
 
     def action_back(self) -> None:
-        text = self.query_one("#yaml", TextArea).text
-        if text != self.saved_text and not self._leave_armed:
+        if self.unsaved() and not self._leave_armed:
             self._leave_armed = True
             self.notify("Unsaved changes: ctrl+s saves, escape again leaves without saving.", severity="warning")
             return
-        self.app.pop_screen()
+        self.saved_text = self.query_one("#yaml", TextArea).text  # the user chose to drop the changes
+        self.dismiss(None)
 
 
 def with_schema_comment_for(target: Path, text: str) -> str:

@@ -13,10 +13,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Sparkline, Static
 
-from simulator.tui.app import options_of
 from simulator.tui.catalog import calls
 from simulator.tui.coaching import SCORE_LABELS, ScoreName
-from simulator.tui.literal import cell, message
+from simulator.tui.literal import cell
+from simulator.tui.requests import ReportRequested
 
 if TYPE_CHECKING:
     from simulator.history.store import CallSummary
@@ -36,6 +36,15 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 def when(moment: datetime) -> str:
     """Local date and time to the minute."""
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def outcome_words(call: CallSummary) -> str:
+    """'meeting booked'; a call without an outcome says why, so its scores are not read as a full call's."""
+    if not call.complete:
+        return "incomplete"
+    if call.outcome is None:
+        return "ended early (partial)" if call.scores is not None else "ended early"
+    return call.outcome.replace("_", " ")
 
 
 def sort_value(call: CallSummary, column: str) -> Any:
@@ -62,8 +71,10 @@ def matches(call: CallSummary, query: str) -> bool:
 
 
 class HistoryScreen(Screen[None]):
+    """Asks the app (`ReportRequested`) to open a call's report on top; back dismisses it."""
+
     BINDINGS = [
-        Binding("enter", "open", "Open report", priority=True),
+        Binding("enter", "open", "Open", priority=True),
         Binding("ctrl+s", "cycle_sort", "Sort"),
         Binding("ctrl+r", "reverse", "Reverse"),
         Binding("up", "move(-1)", "Up", show=False, priority=True),
@@ -71,8 +82,9 @@ class HistoryScreen(Screen[None]):
         Binding("escape", "back", "Back"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, *, cursor_blink: bool = True) -> None:
         super().__init__()
+        self.cursor_blink = cursor_blink
         self.all_calls: list[CallSummary] = []
         self.listed: list[CallSummary] = []
         self.sort_column = "date"
@@ -81,7 +93,7 @@ class HistoryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         search = Input(placeholder="Filter calls: scenario, outcome, date…", id="filter")
-        search.cursor_blink = options_of(self.app).cursor_blink
+        search.cursor_blink = self.cursor_blink
         yield search
         yield DataTable(id="calls", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="trends"):
@@ -90,7 +102,7 @@ class HistoryScreen(Screen[None]):
                     yield Label(SCORE_LABELS[name], id=f"trend-label-{name}", classes="trend-label")
                     yield Sparkline([], id=f"trend-{name}", classes=f"trend-line {name}")
         yield Static("", id="history-empty")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table: DataTable[Text] = self.query_one("#calls", DataTable)
@@ -107,10 +119,11 @@ class HistoryScreen(Screen[None]):
         self.show()
 
     def show(self) -> None:
-        from simulator.history.trend import score_trends
+        from simulator.history.trend import ran_to_an_outcome, score_trends
 
         query = self.query_one("#filter", Input).value
         chosen = [call for call in self.all_calls if matches(call, query)]
+        was_on = self.selected()
         self.listed = sorted(chosen, key=lambda call: sort_value(call, self.sort_column), reverse=self.descending)
         table: DataTable[Text] = self.query_one("#calls", DataTable)
         table.clear()
@@ -120,14 +133,17 @@ class HistoryScreen(Screen[None]):
                 cell(call.id),
                 cell(when(call.started_at)),
                 cell(call.scenario or "—"),
-                cell((call.outcome or "—").replace("_", " ") + ("" if call.complete else " (incomplete)")),
+                cell(outcome_words(call)),
                 *(cell(round(getattr(scores, name)) if scores is not None else "—") for name in SCORES),
                 key=str(call.id),
             )
+        ids = [call.id for call in self.listed]
+        if was_on is not None and was_on.id in ids:  # back from a report: still on the call just read
+            table.move_cursor(row=ids.index(was_on.id), animate=False)
         oldest_first = [call for call in self.all_calls if call in chosen]
         trends = score_trends(oldest_first)
         for name in SCORES:
-            values = [float(getattr(c.scores, name)) for c in oldest_first if c.scores is not None]
+            values = [float(getattr(c.scores, name)) for c in oldest_first if ran_to_an_outcome(c) and c.scores]
             self.query_one(f"#trend-{name}", Sparkline).data = values
             trend = trends.get(name)
             words = SCORE_LABELS[name]
@@ -179,22 +195,9 @@ class HistoryScreen(Screen[None]):
         return self.listed[table.cursor_row]
 
     def action_open(self) -> None:
-        from simulator.history.store import HistoryError
-        from simulator.tui.catalog import report_for_call
-        from simulator.tui.screens.report import ReportScreen
-
         call = self.selected()
-        if call is None:
-            return
-        try:
-            report = report_for_call(call.id)
-        except HistoryError as error:  # a damaged row: say so, the rest of the history still works
-            self.notify(message(error), severity="error", timeout=8, markup=False)
-            return
-        self.app.push_screen(ReportScreen(report))
+        if call is not None:
+            self.post_message(ReportRequested(call.id))
 
     def action_back(self) -> None:
-        from simulator.tui.app import CallsimApp
-
-        if isinstance(self.app, CallsimApp):
-            self.app.go_home()
+        self.dismiss(None)

@@ -17,24 +17,26 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Label, ProgressBar, Static
 
 from simulator.scenario.model import Scenario
-from simulator.tui.app import options_of
 from simulator.tui.coaching import REMINDERS, SCORE_LABELS, Mode
 from simulator.tui.literal import plain, shown
+from simulator.tui.requests import CallStart
 
 
-class PrepareScreen(Screen[None]):
+class PrepareScreen(Screen[CallStart | None]):
+    """Dismisses with how to start the call (`CallStart`), or None to go back."""
+
     BINDINGS = [
-        Binding("enter", "start", "Start call", priority=True),
-        Binding("t", "start_typed", "Typed call"),
-        Binding("m", "toggle_mode", "Coached/exam"),
+        Binding("enter", "start", "Start", priority=True),
+        Binding("t", "start_typed", "Typed"),
+        Binding("m", "toggle_mode", "Mode"),
         Binding("escape", "back", "Back"),
     ]
 
-    def __init__(self, scenario: Scenario, path: Path | None = None, *, save: bool | None = None) -> None:
+    def __init__(self, scenario: Scenario, path: Path | None = None, *, typed_only: bool = False) -> None:
         super().__init__()
         self.scenario = scenario
         self.path = path
-        self.save = save  # None: as the app says; False for "try it" from the editor
+        self.typed_only = typed_only  # the app was asked for typed calls: no microphone check
         self.mode: Mode = "coached"
         self.microphone: bool | None = None  # None until the mic check has answered
         self._stop_check = threading.Event()
@@ -64,7 +66,7 @@ class PrepareScreen(Screen[None]):
             yield Button("Start call", id="start", variant="primary", compact=True)
             yield Button("Typed call", id="typed", compact=True)
             yield Static(self.mode_words(), id="mode")
-        yield Footer()
+        yield Footer(compact=True)
 
     def people(self) -> Content:
         personas = self.scenario.personas
@@ -82,7 +84,7 @@ class PrepareScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#prepare-body").focus()  # arrows and page keys scroll the brief
-        if options_of(self.app).typed:
+        if self.typed_only:
             self.microphone = False
             self.query_one("#mic-status", Static).update("Typed call: you type your turns.")
             self.query_one("#mic-level").display = False
@@ -131,15 +133,12 @@ class PrepareScreen(Screen[None]):
         self.begin(typed=True)
 
     def begin(self, typed: bool) -> None:
-        from simulator.tui.screens.call import CallScreen
-
         self._stop_check.set()
-        save = options_of(self.app).save if self.save is None else self.save
-        self.app.switch_screen(CallScreen(self.scenario, typed=typed, mode=self.mode, save=save))
+        self.dismiss(CallStart(typed=typed, mode=self.mode))
 
     def action_toggle_mode(self) -> None:
         self.mode = "exam" if self.mode == "coached" else "coached"
         self.query_one("#mode", Static).update(self.mode_words())
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.dismiss(None)

@@ -18,6 +18,7 @@ from textual.widgets import Footer, Header, Label, Static
 from simulator.tui.catalog import CallReport
 from simulator.tui.coaching import SCORE_LABELS, ScoreName
 from simulator.tui.literal import plain, shown
+from simulator.tui.requests import ReportChoice
 from simulator.tui.widgets.score_bar import ScoreBar
 from simulator.tui.widgets.transcript_view import TranscriptView
 
@@ -73,8 +74,8 @@ def evidence_line(score: ScoreName, item: dict[str, Any]) -> Content:
     return plain(f"{where}“{item.get('text', '')}”{why} ({effect})")
 
 
-class ReportScreen(Screen[None]):
-    """A call's scores, evidence, tips, metrics and transcript.
+class ReportScreen(Screen[ReportChoice | None]):
+    """A call's scores, evidence, tips, metrics and transcript; dismisses with what the caller wants next.
 
     Opened the moment a call ends, often while the caller is still typing a line the persona never heard.
     Those keystrokes must not act here ("a" would start a new call), so the one-letter keys wait until the
@@ -117,6 +118,12 @@ class ReportScreen(Screen[None]):
             if not scores:
                 why = "it did not finish" if call.transcript.caller_spoke() else "you said nothing before it ended"
                 yield Static(f"This call has no scores ({why}).", classes="notice")
+            elif call.ended_early:
+                yield Static(
+                    "You ended this call before an outcome: the scores cover only what was said, and the call is "
+                    "left out of your trends and best scores.",
+                    classes="notice",
+                )
             previous = call.previous or {}
             if call.previous is not None and scores:
                 yield Static("Scores, and the change against your last attempt at this scenario:", classes="note")
@@ -141,15 +148,25 @@ class ReportScreen(Screen[None]):
                         yield Static(evidence_line(name, item), classes="evidence")
             metrics = report.get("metrics", {})
             if metrics:
+                from simulator.scoring.metrics import CLOCK_METRICS
+
                 yield Label("Conversation metrics", classes="section")
                 for metric_name, metric in metrics.items():
+                    if not call.timing_measured and metric_name in CLOCK_METRICS:
+                        continue  # a typed call's clock is simulated from word counts: nothing was measured
                     yield Static(metric_line(metric_name, metric), classes="metric")
                     if metric.get("source"):
                         yield Static(plain(f"source: {metric['source']}"), classes="metric-source")
+                if not call.timing_measured:
+                    yield Static(
+                        "Pace, talk share, pauses and times to your reason and first question need a spoken call: "
+                        "a typed call's timings are simulated, so they are not shown.",
+                        classes="metric-source",
+                    )
             yield Label("Transcript", classes="section")
             view = TranscriptView(call.names, show_heard=True, id="report-transcript")
             yield view
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         view = self.query_one("#report-transcript", TranscriptView)
@@ -169,24 +186,11 @@ class ReportScreen(Screen[None]):
         return shown("[b]$title[/b] · $rest", title=call.title, rest=f"{outcome_words}{verdict}{saved}")
 
     def action_again(self) -> None:
-        from simulator.tui.catalog import find_scenario
-        from simulator.tui.screens.prepare import PrepareScreen
-
-        scenario = find_scenario(self.call.scenario_id)
-        if scenario is None:
-            self.notify("That scenario is no longer in your scenario folders.", severity="warning")
-            return
-        self.app.switch_screen(PrepareScreen(scenario))
+        self.dismiss("again")
 
     def action_history(self) -> None:
-        from simulator.tui.screens.history import HistoryScreen
-
-        below = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
-        if isinstance(below, HistoryScreen):
-            self.app.pop_screen()
-        else:
-            self.app.switch_screen(HistoryScreen())
+        self.dismiss("history")
 
     def action_back(self) -> None:
         """To the screen the call was started from (Scenarios, History, or the editor after "try it")."""
-        self.app.pop_screen()
+        self.dismiss(None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
@@ -12,9 +13,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from simulator.tui.app import options_of
 from simulator.tui.catalog import ScenarioCard, scenario_cards
 from simulator.tui.literal import cell, shown
+from simulator.tui.requests import ScenariosRequest
 
 if TYPE_CHECKING:
     from simulator.history.store import Scores
@@ -36,27 +37,35 @@ def matches(card: ScenarioCard, query: str) -> bool:
 
 
 class ScenariosScreen(Screen[None]):
+    """The home screen: it stays at the bottom and asks the app (`ScenariosRequest`) to prepare or edit.
+
+    The cursor stays on the scenario it was on across reloads (after the palette, a report, the history),
+    and a scenario that appeared since the last reload (just saved in the editor) is never hidden by an
+    old search: the search is cleared and the cursor put on it.
+    """
+
     BINDINGS = [
         Binding("enter", "prepare", "Prepare", priority=True),
         Binding("up", "move(-1)", "Up", show=False, priority=True),
         Binding("down", "move(1)", "Down", show=False, priority=True),
-        Binding("ctrl+e", "edit", "Edit scenario", priority=True),  # the search box would take it otherwise
+        Binding("ctrl+e", "edit", "Edit", priority=True),  # the search box would take it otherwise
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, *, cursor_blink: bool = True) -> None:
         super().__init__()
+        self.cursor_blink = cursor_blink
         self.cards: list[ScenarioCard] = []
         self.listed: list[ScenarioCard] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
         search = Input(placeholder="Type to search scenarios…", id="search")
-        search.cursor_blink = options_of(self.app).cursor_blink
+        search.cursor_blink = self.cursor_blink
         yield search
         table: DataTable[Text] = DataTable(id="scenarios", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static("", id="scenario-detail", classes="detail")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.add_columns()
@@ -82,8 +91,9 @@ class ScenariosScreen(Screen[None]):
 
     def on_resize(self) -> None:
         if self.cards:
+            chosen = self.selected()
             self.add_columns()
-            self.show(self.query_one("#search", Input).value)
+            self.show(self.query_one("#search", Input).value, keep=chosen.path if chosen is not None else None)
 
     def on_screen_resume(self) -> None:
         if self.is_mounted and self.cards:
@@ -91,11 +101,23 @@ class ScenariosScreen(Screen[None]):
 
     def reload(self) -> None:
         """Read the scenarios and the history again (after a call or a save)."""
+        known = {card.path for card in self.cards}
         self.cards = scenario_cards()
-        self.show(self.query_one("#search", Input).value)
+        search = self.query_one("#search", Input)
+        new = [card for card in self.cards if known and card.path not in known]
+        hidden = [card for card in new if not matches(card, search.value)]
+        if hidden:
+            with search.prevent(Input.Changed):
+                search.value = ""
+            self.show("", keep=hidden[0].path)
+            return
+        self.show(search.value)
 
-    def show(self, query: str) -> None:
+    def show(self, query: str, keep: Path | None = None) -> None:
+        """List the cards that match `query`, the cursor on `keep` (default: the one it is on) if listed."""
         table = self.query_one("#scenarios", DataTable)
+        chosen = self.selected()
+        keep = keep if keep is not None else (chosen.path if chosen is not None else None)
         table.clear()
         self.listed = [card for card in self.cards if matches(card, query)]
         for card in self.listed:
@@ -108,6 +130,9 @@ class ScenariosScreen(Screen[None]):
                 cell(short_scores(card.best)),
                 key=str(card.path),
             )
+        rows = [card.path for card in self.listed]
+        if keep in rows:
+            table.move_cursor(row=rows.index(keep), animate=False)
         self.describe()
 
     def selected(self) -> ScenarioCard | None:
@@ -155,13 +180,9 @@ class ScenariosScreen(Screen[None]):
     def action_prepare(self) -> None:
         card = self.selected()
         if card is not None:
-            from simulator.tui.screens.prepare import PrepareScreen
-
-            self.app.push_screen(PrepareScreen(card.scenario, card.path))
+            self.post_message(ScenariosRequest("prepare", card.scenario, card.path))
 
     def action_edit(self) -> None:
         card = self.selected()
         if card is not None:
-            from simulator.tui.screens.editor import EditorScreen
-
-            self.app.push_screen(EditorScreen(card.path))
+            self.post_message(ScenariosRequest("edit", card.scenario, card.path))
