@@ -122,9 +122,10 @@ class CallsimApp(App[None]):
             folder = Path(path) if path else screenshot_folder()
             saved = self.save_screenshot(filename, str(folder))
         except OSError as error:
-            self.notify(f"No screenshot: cannot write to {error.filename or path}: {error.strerror}", severity="error")
+            words = f"No screenshot: cannot write to {error.filename or path}: {error.strerror}"
+            self.notify(message(words), severity="error", markup=False)
             return
-        self.notify(f"Screenshot saved to {saved}", timeout=6)
+        self.notify(message(f"Screenshot saved to {saved}"), timeout=6, markup=False)
 
     # -- where each screen leads -------------------------------------------------------------------------
 
@@ -207,7 +208,7 @@ class CallsimApp(App[None]):
         try:
             report = report_for_call(request.call_id)
         except HistoryError as error:  # a damaged row: say so, the rest of the history still works
-            self.notify(str(error), severity="error", timeout=8)
+            self.notify(message(error), severity="error", timeout=8, markup=False)
             return
         self.open_report(report, from_history=True)
 
