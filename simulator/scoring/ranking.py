@@ -81,8 +81,8 @@ def load_labelled(folder: Path) -> list[LabelledCall]:
         if not isinstance(raw, dict) or "labels" not in raw:
             continue  # an index-listed call: its labels are in index.json
         twin = path.with_name(path.name.removesuffix(".json") + ".stt.json")
-        stt = load_transcript(twin) if twin.is_file() else None
-        calls.append(LabelledCall(path.name, _levels(raw["labels"]), load_transcript(path), stt))
+        heard = load_transcript(twin) if twin.is_file() else None
+        calls.append(LabelledCall(path.name, _levels(raw["labels"]), load_transcript(path), heard))
     return calls
 
 

@@ -133,10 +133,10 @@ def _value_added(transcript: Transcript) -> ScoreCard:
     benefit_found = benefit_found_twice = False  # benefit lines earn points up to twice
     for number, turn in caller:
         tokens = words(turn.text)
-        mine = sum(1 for word in tokens if word in cues.SELF_WORDS)
+        mine = sum(1 for word in tokens if word in cues.wordset("self_words"))
         # the "you" of a demand ("can you give me your direct line") is about what the caller wants
         demands = find_phrases(tokens, cues.ENTITLEMENT)
-        yours = 0 if demands else sum(1 for word in tokens if word in cues.OTHER_WORDS)
+        yours = 0 if demands else sum(1 for word in tokens if word in cues.wordset("other_words"))
         self_count += mine
         other_count += yours
         most_you = max(most_you, (yours, number, turn.text))
@@ -235,9 +235,6 @@ def _is_pickup(question: Sequence[str]) -> bool:
     return len(question) <= 2 and not set(question) & (OPEN_WORDS | OTHER_WH_WORDS | AUXILIARIES)
 
 
-_GIVES_A_REASON = cues.GIVE_STRONG + cues.BENEFIT_WORDS + ("because", "reason", "so that", "since", "means")
-
-
 def _answers(caller_text: str, persona_text: str, spoken: set[str], research: Sequence[str]) -> str | None:
     """How the caller's line takes up the persona's question(s), or None if it does not.
 
@@ -262,7 +259,7 @@ def _answers(caller_text: str, persona_text: str, spoken: set[str], research: Se
         asked = set(question)
         if asked & {"who", "whos"} and _names_the_caller(tokens):
             return "says who is calling"
-        if not is_open and set(tokens[:3]) & cues.ANSWER_STARTS:
+        if not is_open and set(tokens[:3]) & cues.wordset("answer_starts"):
             return "answers the question directly"
         if demand:
             continue
@@ -271,7 +268,7 @@ def _answers(caller_text: str, persona_text: str, spoken: set[str], research: Se
                 return "says what the call is about"
             continue
         if find_phrases(question, cues.INVITATIONS) or _is_pickup(question):
-            greets = set(tokens[:3]) & (cues.ANSWER_STARTS | {"hi", "hello", "hey", "thanks"})
+            greets = set(tokens[:3]) & (cues.wordset("answer_starts") | {"hi", "hello", "hey", "thanks"})
             if reason or fresh or greets or asked_back:
                 return "answers the opener"
             continue
@@ -281,7 +278,9 @@ def _answers(caller_text: str, persona_text: str, spoken: set[str], research: Se
             return "says what the call is about"
         if asked & {"when", "whens", "day", "time", "suit", "suits"} and any(cues.concrete_when(tokens)):
             return "answers when"
-        gives_reason = research_mentions(caller_text, research) or find_phrases(tokens, _GIVES_A_REASON)
+        gives_reason = research_mentions(caller_text, research) or find_phrases(
+            tokens, cues.GIVE_STRONG + cues.BENEFIT_WORDS + ("because", "reason", "so that", "since", "means")
+        )
         if "why" in asked and fresh and (gives_reason or any(word.isdigit() for word in tokens)):
             return "answers why"
         if set(tokens[:4]) & _ANSWERING_PRONOUNS.get(_asked_about(question), frozenset()):
