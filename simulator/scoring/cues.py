@@ -64,7 +64,7 @@ def concrete_when(tokens: Sequence[str]) -> tuple[bool, bool]:
         if word in wordset("days") and (index == 0 or tokens[index - 1] not in {"last", "past", "yesterday"}):
             day = True
     day = day or bool(find_phrases(tokens, book().day_phrases))
-    time = any(_names_time(tokens, index) for index in range(len(tokens)))
+    time = any(names_time(tokens, index) for index in range(len(tokens)))
     return day, time
 
 
@@ -73,7 +73,7 @@ _COUNTED_THINGS = frozenset({"engineering", "food", "logistics", "freight", "ret
                              "large", "small", "new", "of", "major", "regional", "local", "similar"})  # fmt: skip
 
 
-def _names_time(tokens: Sequence[str], index: int) -> bool:
+def names_time(tokens: Sequence[str], index: int) -> bool:
     word = tokens[index]
     before = tokens[index - 1] if index else ""
     after = tokens[index + 1] if index + 1 < len(tokens) else ""
@@ -195,7 +195,7 @@ def slot_words(tokens: Sequence[str]) -> tuple[set[str], set[str]]:
     days |= set(find_phrases(tokens, ("next week", "this week", "end of the week", "later today", "first thing")))
     times = set()
     for index, word in enumerate(tokens):
-        if _names_time(tokens, index):
+        if names_time(tokens, index):
             bare = word.removesuffix("am").removesuffix("pm") or word
             times.add(_NUMBER_VALUES.get(bare, bare))
     return days, times
