@@ -157,8 +157,8 @@ def agrees(text: str, proposal: str, right_after: bool) -> bool:
         return False
     if find_phrases(tokens, book().agreements):
         return True
-    if persona_questions(text) or set(tokens) & wordset("but_not"):
-        return False
+    if persona_questions(text) or set(tokens) & wordset("but_not") or find_phrases(tokens, book().unavailable):
+        return False  # "She's at a trade show Friday" names the day to turn it down
     days, times = slot_words(tokens)
     proposed_days, proposed_times = slot_words(words(proposal))
     if days & proposed_days or times & proposed_times:

@@ -17,7 +17,7 @@ pieces (`repair`, questions, research mentions, slots) are fed from the shared l
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from simulator.scoring import cues
 from simulator.scoring.evidence import quote
@@ -441,4 +441,22 @@ def read_call(transcript: Transcript) -> CallReading:
         readings.append(read_stretch(turn.speaker, [(number, turn.text)], facts, names))
     if group:
         readings.append(read_stretch("caller", group, facts, names))
-    return CallReading(transcript, tuple(readings), company)
+    return CallReading(transcript, tuple(_corrected(readings)), company)
+
+
+def _corrected(readings: list[TurnReading]) -> list[TurnReading]:
+    """Research the other side denies in its next line ("We didn't split from Penrose Hale") is set apart."""
+    out = list(readings)
+    for index, reading in enumerate(readings[:-1]):
+        reply = readings[index + 1]
+        if reading.speaker != "caller" or reply.speaker == "caller" or not reading.research:
+            continue
+        said = set(reading.tokens)
+        tokens = reply.tokens
+        denied = [tokens[i + 1] for i in range(len(tokens) - 1) if tokens[i] in _NEGATORS | {"no"}
+                  and tokens[i + 1] in said and tokens[i + 1] not in STOPWORDS]  # fmt: skip
+        if denied:
+            why = f"the other side corrects it ('{' '.join(tokens[tokens.index(denied[0]) - 1 : tokens.index(denied[0]) + 1])}')"
+            moved = tuple((mention.fact, why) for mention in reading.research)
+            out[index] = replace(reading, research=(), disowned=reading.disowned + moved)
+    return out

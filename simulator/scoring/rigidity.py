@@ -159,8 +159,16 @@ def objection_in(persona: TurnReading) -> list[str]:
     return found
 
 
-def _slot_questions(reading: TurnReading) -> bool:
-    return all(read_slot(list(question.words)).names_when for question in reading.questions)
+def _asks_about(reading: TurnReading, persona: TurnReading) -> bool:
+    """A question back about what they said: open (what, how, why) or on their words, not a slot or a
+    request ("How's Wednesday at ten?", "Can I send her a demo link?")."""
+    theirs = set(content_words(" ".join(persona.tokens))) - cues.wordset("not_topic_words")
+    for question in reading.questions:
+        if read_slot(list(question.words)).names_when or find_phrases(list(question.words), ("can i", "could i")):
+            continue
+        if question.open or set(question.words) & theirs:
+            return True
+    return False
 
 
 def score(call: CallReading, earlier_openings: Sequence[str] = ()) -> tuple[ScoreCard, dict[str, object]]:
@@ -220,7 +228,7 @@ def score(call: CallReading, earlier_openings: Sequence[str] = ()) -> tuple[Scor
         if objection:
             acknowledged = bool(reading.found("acknowledgements")) and not canned
             rest = " ".join(word for word in persona.tokens if word not in " ".join(objection).split())
-            real_questions = bool(reading.questions) and not _slot_questions(reading)
+            real_questions = _asks_about(reading, persona)
             engaged = not canned and (real_questions or bool(_picked_up(reading, rest, spoken)))
             if acknowledged and engaged:
                 card.award("takes_up", reading.at(),

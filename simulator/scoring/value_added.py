@@ -126,7 +126,7 @@ def _reason(call: CallReading) -> tuple[int, int] | None:
         hits = reading.found("reason_phrases")
         if hits:
             return index, min(reading.where(hit) for hit in hits)
-        if reading.research:
+        if any(mention.strength >= 1 for mention in reading.research):
             return index, 0
     return None
 
