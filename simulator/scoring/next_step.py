@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from simulator.scoring import cues
+from simulator.scoring.language import find_phrases
 from simulator.scoring.reading import CallReading, TurnReading, read_slot
 from simulator.scoring.rules import Rule, ScoreCard
 
@@ -59,6 +60,11 @@ def score(call: CallReading) -> ScoreCard:
     for reading in caller:
         s = reading.slot
         passive = reading.found("passive")
+        offered = _accepts_offer(call, reading)
+        if offered is not None and agreed_at is None:
+            card.award("agreement", reading.at(), f"accepts the day and time offered in turn {offered.number}")
+            agreed_at = offered.number
+            slot = cues.slot_words(list(offered.tokens))
         after_agreement = agreed_at is not None and reading.number > agreed_at
         confirms = after_agreement and _credit_confirmation(card, reading, slot)
         proposal = reading.proposal and not confirms
@@ -131,6 +137,22 @@ def score(call: CallReading) -> ScoreCard:
     elif agreed_at is None and not card.earned("agreement"):
         card.note("agreement", last.at(), "no next contact was agreed")
     return card
+
+
+def _accepts_offer(call: CallReading, reading: TurnReading) -> TurnReading | None:
+    """The persona line whose day or time the caller says yes to ("I can put you in at two thirty." "Oh,
+    that'd be lovely."), if this caller turn does."""
+    offer = call.before(reading)
+    if offer is None or not read_slot(list(offer.tokens), generic_days=True).names_when:
+        return None
+    if offer.found("unavailable") or offer.found("refusals") or offer.found("objections"):
+        return None
+    if any(question for question, _ in offer.persona_asks if {"when", "what"} & set(question)):
+        return None  # "When would suit you?" asks for a slot; it offers none
+    opening = list(reading.tokens[:5])
+    if find_phrases(opening, cues.book().acceptances) and not cues.is_refusal(" ".join(reading.tokens)):
+        return offer
+    return None
 
 
 def _agreed_slot(proposal: TurnReading, reply: TurnReading) -> tuple[set[str], set[str]]:

@@ -73,6 +73,8 @@ class CueBook(Strict):
     unavailable: Phrases
     rhetorical_questions: Phrases
     refusing_change: Phrases
+    contact_words: Phrases
+    acceptances: Phrases
     instruction_verbs: Phrases
     elliptical_questions: Phrases
     question_predicates: Phrases

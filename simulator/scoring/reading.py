@@ -390,8 +390,9 @@ def _is_proposal(tokens: Sequence[str], questions: Sequence[Question], slot: Slo
     passing, a kind of day ("on a Friday"), or a time inside an instruction ("note the load at six")."""
     if slot.in_instruction:
         return False
-    if (slot.day and slot.time) or (slot.names_when and slot.duration):
-        return True
+    full = (slot.day and slot.time) or (slot.names_when and slot.duration)
+    if full and (len(tokens) <= 14 or find_phrases(tokens, book().contact_words)):
+        return True  # "Tuesday the fourteenth at ten, or Wednesday at four?", "a call Tuesday at ten"
     if not (slot.names_when or slot.duration or slot.form):
         return False
     slotted = any(read_slot(list(question.words)).names_when or read_slot(list(question.words)).duration
