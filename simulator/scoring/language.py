@@ -78,7 +78,12 @@ CLOSED_PROMPTS = (
 )  # fmt: skip
 # Wh-words also used in statements ("that's what we do", "I know how busy she is"): they only open a
 # question when an auxiliary or a verb follows, or when they stand at a clause start.
-TAG_QUESTIONS = ("is that right", "does that make sense", "is that fair", "would that help", "right or")
+TAG_QUESTIONS = ("is that right", "does that make sense", "is that fair", "would that help", "right or",
+                 "is that something", "is this something", "is that still", "is it still", "is that true",
+                 "is that correct", "is that on your")  # fmt: skip
+_POSSESSIVES = frozenset({"your", "her", "his", "their"})
+_AFTER_INVERTED_SUBJECT = frozenset({"been", "got", "ever", "still", "already", "use", "need", "have", "had", "get",
+                                     "run", "feel", "see", "know", "want", "like", "handle", "work", "plan"})  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -143,7 +148,10 @@ def sentence_starts(text: str) -> frozenset[int]:
 def _clause_start(tokens: Sequence[str], index: int, starts: frozenset[int] = frozenset()) -> bool:
     if index == 0 or index in starts or tokens[index - 1] in CLAUSE_OPENERS:
         return True
-    return index >= 2 and tokens[index - 2 : index] in (["thank", "you"], ["of", "course"], ["i", "see"])
+    return index >= 2 and tokens[index - 2 : index] in (
+        ["thank", "you"], ["of", "course"], ["i", "see"], ["no", "problem"], ["no", "worries"], ["thats", "fine"],
+        ["got", "it"], ["fair", "enough"], ["makes", "sense"], ["that", "helps"],
+    )  # fmt: skip
 
 
 def _question_at(tokens: Sequence[str], index: int, starts: frozenset[int] = frozenset()) -> bool | None:
@@ -202,6 +210,14 @@ def _question_at(tokens: Sequence[str], index: int, starts: frozenset[int] = fro
         after3 = tokens[index + 3] if index + 3 < len(tokens) else ""
         if after not in SUBJECTS and (after2 in _AVAILABLE or (after2 == "the" and after3 in {"right", "best"})):
             return False  # "hi sam is dana available", "is dana the right person", not "she is usually around"
+        if after in {"dr", "mr", "mrs", "ms", "miss"} and after3 in _AVAILABLE:
+            return False  # "is dr mori free at all"
+    if word in _BE and after == "there" and after2 in {"a", "an", "any", "anyone", "anything", "someone", "somebody"}:
+        return False  # "no problem is there a better time": statements say "there is"
+    if word in AUXILIARIES and after in _POSSESSIVES and before not in _NOT_INVERSION_AFTER:
+        after3 = tokens[index + 3] if index + 3 < len(tokens) else ""
+        if after3 in _AFTER_INVERTED_SUBJECT or after3.endswith("ing"):
+            return False  # "on yours have your anodes been checked", "do your drivers use"
     if word in AUXILIARIES and after in SUBJECTS:
         if word in {"have", "has", "had"} and after2 in {"to", "got"}:
             return None
