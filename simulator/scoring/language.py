@@ -63,7 +63,8 @@ CLAUSE_OPENERS = frozenset(
         "and", "so", "but", "or", "then", "okay", "ok", "right", "well", "great", "thanks", "thank",
         "sure", "now", "also", "yes", "yeah", "no", "perfect", "curious", "wondering", "question",
         "quick", "anyway", "actually", "honestly", "understood", "fair", "course", "got", "totally",
-        "today", "please", "here", "though", "too", "first", "again", "instead",
+        "today", "please", "here", "though", "too", "first", "again", "instead", "interesting", "possibly",
+        "maybe", "fine", "hmm", "sorry", "eventually", "noted", "oh", "ah",
     }
 )  # fmt: skip
 # Requests phrased as commands that work as open questions.
@@ -111,6 +112,10 @@ _EMBEDDERS = frozenset(
 
 
 _MODALS = frozenset({"would", "could", "can", "will", "does", "did", "should", "shall"})
+_NEGATIVE_AUXILIARIES = frozenset({"wouldnt", "couldnt", "isnt", "arent", "dont", "doesnt", "didnt", "wont", "cant",
+                                   "shouldnt", "havent", "hasnt"})  # fmt: skip
+_HOW_MUCH = frozenset({"long", "much", "many", "often", "soon", "quick", "quickly", "big", "far", "fast"})
+_PREPOSITIONS = frozenset({"in", "of", "about", "for", "with", "on", "at", "to", "from", "by"})
 
 
 # Days a proposal names right after its auxiliary: "would thursday work", "does next week suit".
@@ -176,6 +181,14 @@ def _question_at(tokens: Sequence[str], index: int, starts: frozenset[int] = fro
             return False
     if word in OPEN_WORDS or word in OTHER_WH_WORDS:
         is_open = word in OPEN_WORDS
+        if word == "how" and after in _HOW_MUCH:
+            return True  # "how long would it take", "how many sites", "how quick"
+        if index == len(tokens) - 1 and (starts_clause or before in _PREPOSITIONS):
+            return is_open or word == "when"  # "Maybe. When?", "audit of what", "interested in what"
+        if word == "why" and index == len(tokens) - 1 and before not in _EMBEDDERS | {"thats", "reason", "why"}:
+            return True  # "two systems after the merger why"
+        if word == "why" and starts_clause:
+            return True  # "Sorry, why? We're in a contract."
         if after in AUXILIARIES and after2 in PERSONAL:
             return is_open  # inverted, so asked outright even after "you know": "how do you ship"
         if before in _EMBEDDERS and not starts_clause:
@@ -197,7 +210,10 @@ def _question_at(tokens: Sequence[str], index: int, starts: frozenset[int] = fro
         if word in {"what", "how"} and starts_clause and after in {"about", "if", "else"}:
             return True
         ahead = tokens[index + 2 : index + 6]
-        if any(a in AUXILIARIES and b in PERSONAL for a, b in zip(ahead, ahead[1:], strict=False)):
+        if any(
+            a in AUXILIARIES and b in PERSONAL | {"it", "that", "this", "the"}
+            for a, b in zip(ahead, ahead[1:], strict=False)
+        ):
             return is_open  # "what kind of system do you use", "how many trucks do you run"
         return None
     if word in _MODALS and starts_clause and after and after not in AUXILIARIES | {"not", "be"}:
@@ -214,6 +230,8 @@ def _question_at(tokens: Sequence[str], index: int, starts: frozenset[int] = fro
             return False  # "is dr mori free at all"
     if word in _BE and after == "there" and after2 in {"a", "an", "any", "anyone", "anything", "someone", "somebody"}:
         return False  # "no problem is there a better time": statements say "there is"
+    if word in _NEGATIVE_AUXILIARIES and after in SUBJECTS and before not in _NOT_INVERSION_AFTER:
+        return False  # "midday wouldn't that disturb members"
     if word in AUXILIARIES and after in _POSSESSIVES and before not in _NOT_INVERSION_AFTER:
         after3 = tokens[index + 3] if index + 3 < len(tokens) else ""
         if after3 in _AFTER_INVERTED_SUBJECT or after3.endswith("ing"):

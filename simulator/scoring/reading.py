@@ -372,8 +372,9 @@ def read_stretch(speaker: str, turns: Sequence[tuple[int, str]], facts: Sequence
     if speaker != "caller":
         joined = " ".join(texts)
         rhetorical = tuple(find_phrases(tokens, book().rhetorical_questions))
+        marked = "?" in joined  # a scenario's line marks its questions; a transcribed one only has its words
         asks = tuple(
-            (question, is_open) for question, is_open in persona_questions(joined)
+            (question, is_open) for question, is_open in persona_questions(joined if marked else _with_stops(tokens, starts))
             if not find_phrases(list(question), book().rhetorical_questions)
         )  # fmt: skip
         return TurnReading(speaker, pieces, tuple(tokens), tuple(plain), starts, (), demands, (), (), slot, False,
