@@ -226,10 +226,19 @@ def _question_at(tokens: Sequence[str], index: int, starts: frozenset[int] = fro
         after3 = tokens[index + 3] if index + 3 < len(tokens) else ""
         if after not in SUBJECTS and (after2 in _AVAILABLE or (after2 == "the" and after3 in {"right", "best"})):
             return False  # "hi sam is dana available", "is dana the right person", not "she is usually around"
-        if after in {"dr", "mr", "mrs", "ms", "miss"} and after3 in _AVAILABLE:
+        after4 = tokens[index + 4] if index + 4 < len(tokens) else ""
+        if after in {"dr", "mr", "mrs", "ms", "miss"} and (
+            after3 in _AVAILABLE or (after3 == "the" and after4 in {"right", "best"})
+        ):
             return False  # "is dr mori free at all"
     if word in _BE and after == "there" and after2 in {"a", "an", "any", "anyone", "anything", "someone", "somebody"}:
         return False  # "no problem is there a better time": statements say "there is"
+    if (
+        word in _MODALS
+        and after == "it"
+        and after2 in {"help", "make", "be", "work", "suit", "hurt", "matter", "change"}
+    ):
+        return False  # "would it help to run the same check"
     if word in _NEGATIVE_AUXILIARIES and after in SUBJECTS and before not in _NOT_INVERSION_AFTER:
         return False  # "midday wouldn't that disturb members"
     if word in AUXILIARIES and after in _POSSESSIVES and before not in _NOT_INVERSION_AFTER:

@@ -108,13 +108,18 @@ def _instruction_spans(tokens: Sequence[str], starts: frozenset[int]) -> list[ra
         if phrase is None:
             continue
         before = tokens[index - 1] if index else ""
-        lead = index == 0 or index in starts or before in CLAUSE_OPENERS | {"just", "please", "you", "to"}
+        lead = index == 0 or index in starts or before in CLAUSE_OPENERS | {"just", "please"}
         if not lead:
             continue
         end = index + 1
         while end < len(tokens) and end not in starts:
             pair = (tokens[end], tokens[end + 1] if end + 1 < len(tokens) else "")
-            if pair in enders or tokens[end] in {"lets", "would", "shall", "or", "but"}:
+            if (
+                pair in enders
+                or tokens[end] in {"lets", "would", "shall", "or", "but"}
+                or find_phrases(list(tokens[end : end + 3]), book().contact_words)
+                and find_phrases(list(tokens[end : end + 3]), book().contact_words)[0].split()[0] == tokens[end]
+            ):
                 break
             end += 1
         spans.append(range(index, end))
