@@ -89,7 +89,7 @@ def score(call: CallReading) -> ScoreCard:
                 agreed_at = reply.number
                 slot = _agreed_slot(pending, reply)
                 pending = None
-            elif cues.is_refusal(_said(reply)) or reply.found("refusals"):
+            elif cues.is_refusal(_said(reply)) or reply.found("refusals") or reply.found("unavailable"):
                 card.note("agreement", pending.at(), f"the other side turns the proposal down in turn {reply.number}")
                 pending = None
 
@@ -143,7 +143,7 @@ def _accepts_offer(call: CallReading, reading: TurnReading) -> TurnReading | Non
     """The persona line whose day or time the caller says yes to ("I can put you in at two thirty." "Oh,
     that'd be lovely."), if this caller turn does."""
     offer = call.before(reading)
-    if offer is None or not read_slot(list(offer.tokens), generic_days=True).names_when:
+    if offer is None or not read_slot(list(offer.tokens)).names_when:
         return None
     if offer.found("unavailable") or offer.found("refusals") or offer.found("objections"):
         return None
