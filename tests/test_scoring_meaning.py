@@ -7,16 +7,21 @@ from pathlib import Path
 
 import pytest
 
+from simulator.scenario.source import ScenarioError
 from simulator.scoring import score_transcript
 from simulator.scoring.phrasebook import load_cues
 from simulator.scoring.ranking import speech_to_text_form
 from simulator.scoring.reading import read_call
-from simulator.scenario.source import ScenarioError
 from simulator.transcript import Speaker, Transcript, Turn
 
 
-def call(*lines: str, research: tuple[str, ...] = (), first: Speaker = "executive", outcome: str | None = None,
-         caller_runs: dict[int, list[str]] | None = None) -> Transcript:  # fmt: skip
+def call(
+    *lines: str,
+    research: tuple[str, ...] = (),
+    first: Speaker = "executive",
+    outcome: str | None = None,
+    caller_runs: dict[int, list[str]] | None = None,
+) -> Transcript:
     """A call alternating persona and caller lines (persona first), about 3 s per line."""
     turns = []
     clock = 0.0
@@ -34,8 +39,11 @@ def evidence(transcript: Transcript, score: str) -> list[dict[str, object]]:
 
 
 def whys(transcript: Transcript, score: str, criterion: str) -> list[tuple[float, str]]:
-    return [(float(str(item["points"])), str(item["why"])) for item in evidence(transcript, score)
-            if item["criterion"] == criterion]  # fmt: skip
+    return [
+        (float(str(item["points"])), str(item["why"]))
+        for item in evidence(transcript, score)
+        if item["criterion"] == criterion
+    ]
 
 
 KESTREL = ("Kestrel Dental Group bought three practices in Norwich in April.",)
@@ -58,8 +66,13 @@ def test_negated_or_contradicted_research_earns_nothing(line: str) -> None:
 
 def test_research_the_other_side_corrects_is_not_research() -> None:
     facts = ("Ashdown Keller LLP merged with a Bristol firm, Penrose Hale, in May.",)
-    transcript = call("Ashdown Keller, Maria speaking.", "I'm calling about your split from Penrose Hale in May.",
-                      "We didn't split from Penrose Hale. We merged with them.", "Oh, either way.", research=facts)  # fmt: skip
+    transcript = call(
+        "Ashdown Keller, Maria speaking.",
+        "I'm calling about your split from Penrose Hale in May.",
+        "We didn't split from Penrose Hale. We merged with them.",
+        "Oh, either way.",
+        research=facts,
+    )
     assert all(points == 0 for points, _ in whys(transcript, "value_added", "research"))
 
 
@@ -82,8 +95,12 @@ def test_a_kind_of_day_is_no_proposal_and_its_echo_no_agreement() -> None:
 
 @pytest.mark.parametrize("form", ["typed", "stt"])
 def test_a_time_inside_an_instruction_is_a_test_not_a_proposal(form: str) -> None:
-    transcript = call("Go on.", "Note the compressor load at six on Friday evening, when the presses stop.", "OK.",
-                      "Thanks for your time.")  # fmt: skip
+    transcript = call(
+        "Go on.",
+        "Note the compressor load at six on Friday evening, when the presses stop.",
+        "OK.",
+        "Thanks for your time.",
+    )
     if form == "stt":
         transcript = speech_to_text_form(transcript, {})
     assert not [points for points, _ in whys(transcript, "next_step", "proposal") if points]
@@ -99,17 +116,22 @@ def test_a_stock_rebuttal_is_not_handling_the_objection() -> None:
         "Hello?",
         "Hi, it's Sam from Keyline Insurance.",
         "We're happy with our agent.",
-        "I understand. A lot of our best clients were happy with their agent before they switched. How's Wednesday at ten?",
+        "I understand. A lot of our best clients were happy with their agent before they switched. "
+        "How's Wednesday at ten?",
         "I'm not switching.",
-    )  # fmt: skip
+    )
     assert not [why for _, why in whys(transcript, "rigidity", "takes_up") if "objection" in why]
     assert whys(transcript, "rigidity", "canned_rebuttal")
     assert [points for points, _ in whys(transcript, "rigidity", "ignored_objection")] == [12.0]
 
 
 def test_a_complaint_put_as_a_question_is_not_a_question_answered() -> None:
-    transcript = call("We're fine.", "I'd like to show you our platform.", "Are you even listening? I'm not switching.",
-                      "I'm sure you'll love the dashboard.")  # fmt: skip
+    transcript = call(
+        "We're fine.",
+        "I'd like to show you our platform.",
+        "Are you even listening? I'm not switching.",
+        "I'm sure you'll love the dashboard.",
+    )
     assert not [why for _, why in whys(transcript, "rigidity", "takes_up") if "answers" in why]
     assert any("objection in turn 3" in why for _, why in whys(transcript, "rigidity", "ignored_objection"))
 
@@ -120,9 +142,17 @@ PITCH = "We supply dies bolsters and hydraulic seals for every make of press at 
 def test_a_repeat_split_in_two_by_speech_to_text_is_still_a_repeat() -> None:
     whole = call("Yes?", PITCH, "Not interested.", PITCH, "Goodbye.")
     half = len(PITCH.split()) // 2
-    split = call("Yes?", PITCH, "Not interested.", PITCH, "Goodbye.",
-                 caller_runs={3: [" ".join(PITCH.split()[:half]), " ".join(PITCH.split()[half:])]})  # fmt: skip
-    assert [p for p, _ in whys(whole, "rigidity", "repetition")] == [p for p, _ in whys(split, "rigidity", "repetition")]
+    split = call(
+        "Yes?",
+        PITCH,
+        "Not interested.",
+        PITCH,
+        "Goodbye.",
+        caller_runs={3: [" ".join(PITCH.split()[:half]), " ".join(PITCH.split()[half:])]},
+    )
+    assert [p for p, _ in whys(whole, "rigidity", "repetition")] == [
+        p for p, _ in whys(split, "rigidity", "repetition")
+    ]
     assert [p for p, _ in whys(split, "rigidity", "repetition")] == [15.0]
 
 
@@ -158,16 +188,24 @@ def test_elliptical_questions_and_uncommon_words_are_questions(line: str) -> Non
 
 
 def test_a_status_is_not_an_objection() -> None:
-    transcript = call("She's in a meeting.", "No problem. When would be a better time to call back?", "After three.",
-                      first="gatekeeper")  # fmt: skip
+    transcript = call(
+        "She's in a meeting.",
+        "No problem. When would be a better time to call back?",
+        "After three.",
+        first="gatekeeper",
+    )
     report = score_transcript(transcript)
     assert not whys(transcript, "rigidity", "ignored_objection")
     assert "objection" not in " ".join(report.tips.values())
 
 
 def test_a_refused_proposal_gets_a_fallback_tip() -> None:
-    transcript = call("Siobhan Kerr.", "Could we take thirty minutes on Monday at two to go through the hiring data?",
-                      "No, Monday I'm at the board.", "Okay, thanks anyway.")  # fmt: skip
+    transcript = call(
+        "Siobhan Kerr.",
+        "Could we take thirty minutes on Monday at two to go through the hiring data?",
+        "No, Monday I'm at the board.",
+        "Okay, thanks anyway.",
+    )
     tip = score_transcript(transcript).tips["next_step"]
     assert "fallback" in tip and "Monday" in tip
     assert "Ask for a yes" not in tip
@@ -179,11 +217,12 @@ def test_tips_never_ask_for_what_was_just_done_and_quote_this_call() -> None:
         "Ellen Park.",
         "Ellen, it's Jo from PetLedger. I saw Harbour Vets opened a second surgery in Whitby. How are bookings there?",
         "Busy. Why?",
-        "We found that second sites lose a tenth of bookings to no-shows; could we take twenty minutes on Thursday at two?",
+        "We found that second sites lose a tenth of bookings to no-shows; "
+        "could we take twenty minutes on Thursday at two?",
         "Thursday at two works.",
         "Great, Thursday at two then, and I'll send the invite today.",
         research=facts,
-    )  # fmt: skip
+    )
     tips = score_transcript(transcript).tips
     assert "say it back" not in tips["next_step"]  # the caller did
     for tip in tips.values():
@@ -192,8 +231,12 @@ def test_tips_never_ask_for_what_was_just_done_and_quote_this_call() -> None:
 
 
 def test_who_else_should_join_only_once_a_meeting_exists() -> None:
-    transcript = call("Hello?", "Hi, it's Jo from PetLedger, I'm calling about your no-shows.", "Send me an email.",
-                      "Sure, I'll email you.")  # fmt: skip
+    transcript = call(
+        "Hello?",
+        "Hi, it's Jo from PetLedger, I'm calling about your no-shows.",
+        "Send me an email.",
+        "Sure, I'll email you.",
+    )
     assert "who else should be there" not in score_transcript(transcript).tips["next_step"]
 
 

@@ -18,9 +18,11 @@ from simulator.scoring.ranking import SCORES, load_labelled, rank
 
 DATA = Path(__file__).parent / "data"
 DEFAULT = [DATA / "labelled", DATA / "calls"]
-FOLDERS = [Path(p) for p in os.environ["CALLSIM_LABELLED_CALLS"].split(":")] if os.environ.get(
-    "CALLSIM_LABELLED_CALLS"
-) else [folder for folder in DEFAULT if folder.is_dir()]
+FOLDERS = (
+    [Path(p) for p in os.environ["CALLSIM_LABELLED_CALLS"].split(":")]
+    if os.environ.get("CALLSIM_LABELLED_CALLS")
+    else [folder for folder in DEFAULT if folder.is_dir()]
+)
 TARGETS = {"typed": 0.98, "stt": 0.95}
 
 

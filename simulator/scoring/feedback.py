@@ -132,8 +132,10 @@ def _rigidity_tip(key: str, card: ScoreCard, call: CallReading) -> str | None:
     if key in ("repetition", "canned_rebuttal"):
         what = "said nearly the same thing again" if key == "repetition" else "used a stock line"
         after = f' after {name} said "{heard}"' if heard else ""
-        return (f'In turn {item.turn} you {what} ("{mine}"){after}; answer what was said, in new words: '
-                f'"So {_reflect(heard) or _topic(call)}, what would have to change for that to matter?"')  # fmt: skip
+        return (
+            f'In turn {item.turn} you {what} ("{mine}"){after}; answer what was said, in new words: '
+            f'"So {_reflect(heard) or _topic(call)}, what would have to change for that to matter?"'
+        )
     if key == "same_ask":
         return (
             f'In turn {item.turn} you asked again for the slot {name} had passed over ("{mine}"); offer a '
@@ -191,8 +193,20 @@ def _rigidity_tip(key: str, card: ScoreCard, call: CallReading) -> str | None:
 
 def _reflect(line: str, limit: int = 8) -> str:
     """The persona's words turned back to them: "we're mid-contract" → "you're mid-contract"."""
-    swaps = {"we": "you", "were": "youre", "we're": "you're", "our": "your", "i": "you", "i'm": "you're",
-             "im": "youre", "my": "your", "us": "you", "me": "you", "i've": "you've", "we've": "you've"}  # fmt: skip
+    swaps = {
+        "we": "you",
+        "were": "youre",
+        "we're": "you're",
+        "our": "your",
+        "i": "you",
+        "i'm": "you're",
+        "im": "youre",
+        "my": "your",
+        "us": "you",
+        "me": "you",
+        "i've": "you've",
+        "we've": "you've",
+    }
     out = [swaps.get(word.lower(), word) for word in line.replace("…", "").split()[:limit]]
     return " ".join(out).rstrip(".,;:")
 
@@ -218,8 +232,11 @@ def _value_tip(key: str, card: ScoreCard, call: CallReading) -> str | None:
     mine = _one_sentence(item.text, 10) if item else ""
     if key == "reason":
         start = f'Your reason came only in turn {item.turn} ("{mine}"); ' if item and item.points else ""
-        example = (f'"The reason I\'m calling: I saw that {_fact_clause(fact)}"' if fact
-                   else f'"I\'m calling about {_topic(call)}, because …"')  # fmt: skip
+        example = (
+            f'"The reason I\'m calling: I saw that {_fact_clause(fact)}"'
+            if fact
+            else f'"I\'m calling about {_topic(call)}, because …"'
+        )
         return f"{start}Say why you are calling in your first sentence, tied to {name}: {example}."
     if key == "research":
         wrong = next((entry for entry in _items(card, "research") if entry.why.startswith("not research")), None)
@@ -344,8 +361,7 @@ _WRITERS: dict[str, Writer] = {"rigidity": _rigidity_tip, "value_added": _value_
 
 
 def _strong(card: ScoreCard) -> str:
-    best = max(card.evidence, key=lambda item: -item.points if card.name == "rigidity" else item.points,
-               default=None)  # fmt: skip
+    best = max(card.evidence, key=lambda item: -item.points if card.name == "rigidity" else item.points, default=None)
     if best is None:
         return "Nothing to score here yet."
     return f'Strong on every point here; keep doing what you did in turn {best.turn}: "{_one_sentence(best.text, 10)}".'

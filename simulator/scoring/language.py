@@ -83,8 +83,10 @@ TAG_QUESTIONS = ("is that right", "does that make sense", "is that fair", "would
                  "is that something", "is this something", "is that still", "is it still", "is that true",
                  "is that correct", "is that on your")  # fmt: skip
 _POSSESSIVES = frozenset({"your", "her", "his", "their"})
-_AFTER_INVERTED_SUBJECT = frozenset({"been", "got", "ever", "still", "already", "use", "need", "have", "had", "get",
-                                     "run", "feel", "see", "know", "want", "like", "handle", "work", "plan"})  # fmt: skip
+_AFTER_INVERTED_SUBJECT = frozenset(
+    {"been", "got", "ever", "still", "already", "use", "need", "have", "had", "get", "run", "feel", "see", "know",
+     "want", "like", "handle", "work", "plan"}
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -9,17 +9,34 @@ from simulator.scoring.rules import Rule, ScoreCard
 
 BASE = 0.0
 RULES = (
-    Rule("proposal", "a concrete proposal put to them: a day and a time (one of them, or only a length or format, "
-         "is partial)", 30, (20, 10), 30, 30),
-    Rule("agreement", "their yes to a proposal that names a day or time, or a day or time they give when asked",
-         20, (), 20, 20),
+    Rule(
+        "proposal",
+        "a concrete proposal put to them: a day and a time (one of them, or only a length or format, is partial)",
+        30,
+        (20, 10),
+        30,
+        30,
+    ),
+    Rule(
+        "agreement",
+        "their yes to a proposal that names a day or time, or a day or time they give when asked",
+        20,
+        (),
+        20,
+        20,
+    ),
     Rule("confirmed", "the agreed day and time said back once agreed (one of them is partial)", 20, (10,), 20, 20),
-    Rule("follow_up", "who follows up and when ('I'll send the invite today'); who without when is partial",
-         20, (10,), 20, 20),
+    Rule(
+        "follow_up",
+        "who follows up and when ('I'll send the invite today'); who without when is partial",
+        20,
+        (10,),
+        20,
+        20,
+    ),
     Rule("gatekeeper", "asking for the right person or who else should join, and when to call back", 10, (), 20, 20),
-    Rule("passive", "the next move left to them ('reach out if you're interested', 'feel free to call')",
-         -15, (), -30),
-)  # fmt: skip
+    Rule("passive", "the next move left to them ('reach out if you're interested', 'feel free to call')", -15, (), -30),
+)
 
 # Outcomes the persona's engine records when the next contact was fixed: agreement, whatever the words.
 BOOKED = {"meeting_booked": "the meeting booked", "callback_scheduled": "a callback scheduled"}
@@ -41,8 +58,12 @@ def _credit_confirmation(card: ScoreCard, reading: TurnReading, slot: tuple[set[
     if any(read_slot(list(question.words)).names_when for question in reading.questions):
         return False
     full = reading.slot.day and reading.slot.time and (same_day or not slot[0]) and (same_time or not slot[1])
-    card.award("confirmed", reading.at(), "confirms the day and time back" if full else "confirms part of it back",
-               0 if full else 1)  # fmt: skip
+    card.award(
+        "confirmed",
+        reading.at(),
+        "confirms the day and time back" if full else "confirms part of it back",
+        0 if full else 1,
+    )
     return True
 
 
@@ -104,8 +125,12 @@ def score(call: CallReading) -> ScoreCard:
                 "follow_up", reading.at(reading.where(follow[0])), f"says who follows up and when ('{follow[0]}')"
             )
         elif follow and not passive:
-            card.award("follow_up", reading.at(reading.where(follow[0])),
-                       f"says who follows up, but not when ('{follow[0]}')", 1)  # fmt: skip
+            card.award(
+                "follow_up",
+                reading.at(reading.where(follow[0])),
+                f"says who follows up, but not when ('{follow[0]}')",
+                1,
+            )
         name_ask = reading.found("name_asks")
         if name_ask:
             card.award(
@@ -127,8 +152,11 @@ def score(call: CallReading) -> ScoreCard:
     if best[0] >= 0:
         card.award("proposal", best[1].at(), best[2], best[0])
     elif confirmed:
-        card.note("proposal", (confirmed[0].turn, confirmed[0].text),
-                  "no proposal of your own: you confirmed the day or time they gave")  # fmt: skip
+        card.note(
+            "proposal",
+            (confirmed[0].turn, confirmed[0].text),
+            "no proposal of your own: you confirmed the day or time they gave",
+        )
     else:
         card.note("proposal", last.at(), "no day, time, length or format proposed")
     booked = BOOKED.get(call.transcript.outcome or "")

@@ -102,9 +102,15 @@ def _instruction_spans(tokens: Sequence[str], starts: frozenset[int]) -> list[ra
     from the instruction verb to the end of its clause."""
     spans = []
     enders = (("and", "i"), ("and", "ill"), ("and", "we"), ("then", "i"), ("then", "we"), ("so", "i"), ("so", "we"))
-    for index, word in enumerate(tokens):
-        phrase = next((verb for verb in book().instruction_verbs if tokens[index : index + len(verb.split())]
-                       == verb.split()), None)  # fmt: skip
+    for index in range(len(tokens)):
+        phrase = next(
+            (
+                verb
+                for verb in book().instruction_verbs
+                if list(tokens[index : index + len(verb.split())]) == verb.split()
+            ),
+            None,
+        )
         if phrase is None:
             continue
         before = tokens[index - 1] if index else ""
@@ -148,15 +154,17 @@ def read_slot(tokens: Sequence[str], starts: frozenset[int] = frozenset(), *, ge
     for the other side saying when someone is usually free)."""
     usable = list(tokens)
     if not generic_days:
-        usable = ["·" if word in cues.wordset("days") and _generic_day(tokens, i) else word
-                  for i, word in enumerate(tokens)]  # fmt: skip
+        usable = [
+            "·" if word in cues.wordset("days") and _generic_day(tokens, i) else word for i, word in enumerate(tokens)
+        ]
     day, time = cues.concrete_when(usable)
     days, times = cues.slot_words(usable)
     spans = _instruction_spans(usable, starts)
     positions = [i for i, word in enumerate(usable) if word in cues.wordset("days") or cues.names_time(usable, i)]
     inside = bool(positions) and all(any(i in span for span in spans) for i in positions)
-    return Slot(day, time, cues.has_duration(usable), cues.has_format(usable), frozenset(days), frozenset(times),
-                inside)  # fmt: skip
+    return Slot(
+        day, time, cues.has_duration(usable), cues.has_format(usable), frozenset(days), frozenset(times), inside
+    )
 
 
 @dataclass(frozen=True)
@@ -221,8 +229,12 @@ class TurnReading:
         return 0 if position < 0 else text.count(" ", 0, position)
 
 
-def _research(tokens: Sequence[str], plain: Sequence[str], facts: Sequence[str]) -> tuple[list[ResearchMention],
-                                                                                            list[tuple[str, str]]]:  # fmt: skip
+Disowned = list[tuple[str, str]]
+
+
+def _research(
+    tokens: Sequence[str], plain: Sequence[str], facts: Sequence[str]
+) -> tuple[list[ResearchMention], Disowned]:
     """Mentions the caller stands behind, and those disowned ("I haven't looked into you"), negated
     ("you haven't opened Leeds yet") or contradicted (the opposite word, another number)."""
     line = " ".join(plain)
@@ -238,9 +250,9 @@ def _research(tokens: Sequence[str], plain: Sequence[str], facts: Sequence[str])
         for said_word, fact_word in _opposites(tokens, fact_tokens):
             why = why or f"has it backwards ('{said_word}' where the research says '{fact_word}')"
         for index, word in enumerate(tokens):
-            if word in mention.matched and set(tokens[max(0, index - 2) : index]) & _NEGATORS:
-                if not set(fact_tokens) & _NEGATORS:
-                    why = why or f"negates it ('{' '.join(tokens[max(0, index - 2) : index + 1])}')"
+            negated = word in mention.matched and set(tokens[max(0, index - 2) : index]) & _NEGATORS
+            if negated and not set(fact_tokens) & _NEGATORS:
+                why = why or f"negates it ('{' '.join(tokens[max(0, index - 2) : index + 1])}')"
         number = _other_number(tokens, fact_tokens, mention.matched)
         why = why or (f"has the number wrong ('{number}')" if number else "")
         if why:
@@ -364,8 +376,9 @@ def _sentence_starts(pieces: Sequence[str]) -> tuple[frozenset[int], list[int]]:
     return frozenset(starts), firsts
 
 
-def read_stretch(speaker: str, turns: Sequence[tuple[int, str]], facts: Sequence[str],
-                 names: frozenset[str]) -> TurnReading:  # fmt: skip
+def read_stretch(
+    speaker: str, turns: Sequence[tuple[int, str]], facts: Sequence[str], names: frozenset[str]
+) -> TurnReading:
     """Read consecutive turns of one speaker as one stretch."""
     texts = [text for _, text in turns]
     starts, firsts = _sentence_starts(texts)
@@ -379,15 +392,28 @@ def read_stretch(speaker: str, turns: Sequence[tuple[int, str]], facts: Sequence
         rhetorical = tuple(find_phrases(tokens, book().rhetorical_questions))
         marked = "?" in joined  # a scenario's line marks its questions; a transcribed one only has its words
         asks = tuple(
-            (question, is_open) for question, is_open in persona_questions(joined if marked else _with_stops(tokens, starts))
+            (question, is_open)
+            for question, is_open in persona_questions(joined if marked else _with_stops(tokens, starts))
             if not find_phrases(list(question), book().rhetorical_questions)
-        )  # fmt: skip
-        return TurnReading(speaker, pieces, tuple(tokens), tuple(plain), starts, (), demands, (), (), slot, False,
-                           asks, rhetorical)  # fmt: skip
+        )
+        return TurnReading(
+            speaker, pieces, tuple(tokens), tuple(plain), starts, (), demands, (), (), slot, False, asks, rhetorical
+        )
     research, disowned = _research(tokens, plain, facts)
     questions = _questions(tokens, starts)
-    return TurnReading(speaker, pieces, tuple(tokens), tuple(plain), starts, questions, demands, tuple(research),
-                       tuple(disowned), slot, _is_proposal(tokens, questions, slot))  # fmt: skip
+    return TurnReading(
+        speaker,
+        pieces,
+        tuple(tokens),
+        tuple(plain),
+        starts,
+        questions,
+        demands,
+        tuple(research),
+        tuple(disowned),
+        slot,
+        _is_proposal(tokens, questions, slot),
+    )
 
 
 def _is_proposal(tokens: Sequence[str], questions: Sequence[Question], slot: Slot) -> bool:
@@ -401,8 +427,12 @@ def _is_proposal(tokens: Sequence[str], questions: Sequence[Question], slot: Slo
         return True  # "Tuesday the fourteenth at ten, or Wednesday at four?", "a call Tuesday at ten"
     if not (slot.names_when or slot.duration or slot.form):
         return False
-    slotted = any(read_slot(list(question.words)).names_when or read_slot(list(question.words)).duration
-                  or cues.has_format(list(question.words)) for question in questions)  # fmt: skip
+    slotted = any(
+        read_slot(list(question.words)).names_when
+        or read_slot(list(question.words)).duration
+        or cues.has_format(list(question.words))
+        for question in questions
+    )
     return slotted or bool(find_phrases(tokens, book().proposal_phrases + book().follow_ups))
 
 
@@ -460,10 +490,14 @@ def _corrected(readings: list[TurnReading]) -> list[TurnReading]:
             continue
         said = set(reading.tokens)
         tokens = reply.tokens
-        denied = [tokens[i + 1] for i in range(len(tokens) - 1) if tokens[i] in _NEGATORS | {"no"}
-                  and tokens[i + 1] in said and tokens[i + 1] not in STOPWORDS]  # fmt: skip
+        denied = [
+            tokens[i + 1]
+            for i in range(len(tokens) - 1)
+            if tokens[i] in _NEGATORS | {"no"} and tokens[i + 1] in said and tokens[i + 1] not in STOPWORDS
+        ]
         if denied:
-            why = f"the other side corrects it ('{' '.join(tokens[tokens.index(denied[0]) - 1 : tokens.index(denied[0]) + 1])}')"
+            at = tokens.index(denied[0])
+            why = f"the other side corrects it ('{' '.join(tokens[at - 1 : at + 1])}')"
             moved = tuple((mention.fact, why) for mention in reading.research)
             out[index] = replace(reading, research=(), disowned=reading.disowned + moved)
     return out

@@ -23,8 +23,13 @@ from simulator.scoring.rules import Rule, ScoreCard
 
 BASE = 40.0
 RULES = (
-    Rule("repetition", "the same pitch again: a later turn with the same content words (85% alike; 70% is partial)",
-         15, (7,), 45),
+    Rule(
+        "repetition",
+        "the same pitch again: a later turn with the same content words (85% alike; 70% is partial)",
+        15,
+        (7,),
+        45,
+    ),
     Rule("same_ask", "the same day and time asked for again after it was turned down or passed over", 10, (), 20),
     Rule("unrelated_answer", "a question answered with something unrelated, or with a demand", 10, (), 30),
     Rule("ignored_objection", "an objection ignored; acknowledged or engaged with, not both, is partial", 12, (6,), 36),
@@ -32,11 +37,17 @@ RULES = (
     Rule("monologue", "each unbroken stretch over 30 s: half a point a second, up to 20 each", 20, (), 30),
     Rule("no_questions", "never asking a question (one question is partial)", 20, (8,), 20),
     Rule("repeated_opening", "the same opening as an earlier call on this scenario (85% alike)", 15, (), 15),
-    Rule("takes_up", "an answer that takes up what was just said (its words, its question, a name or time)",
-         -4, (), -20, -20),
+    Rule(
+        "takes_up",
+        "an answer that takes up what was just said (its words, its question, a name or time)",
+        -4,
+        (),
+        -20,
+        -20,
+    ),
     Rule("questions_back", "each question asked back", -4, (), -16, -16),
     Rule("short_turns", "short turns: 20 words or fewer on average (35 or fewer is partial)", -10, (-5,), -10, -10),
-)  # fmt: skip
+)
 REPEAT_STRONG = 85.0  # rapidfuzz token-set similarity of two stretches' pitch words: said again
 REPEAT_PARTIAL = 70.0  # ... largely said again
 REPEAT_MIN_SHARED = 4  # ... and only when at least this many pitch words come back
@@ -66,8 +77,30 @@ _ANSWERING_PRONOUNS = {
     "they": frozenset({"they", "theyre", "their"}),
     "you": frozenset({"i", "im", "ive", "we", "were", "weve", "my", "our"}),
 }
-_NOT_A_NAME_AFTER_ITS = frozenset({"the", "a", "an", "about", "not", "just", "been", "so", "very", "really", "all",
-                                   "that", "this", "our", "my", "your", "best", "only", "time", "going"})  # fmt: skip
+_NOT_A_NAME_AFTER_ITS = frozenset(
+    {
+        "the",
+        "a",
+        "an",
+        "about",
+        "not",
+        "just",
+        "been",
+        "so",
+        "very",
+        "really",
+        "all",
+        "that",
+        "this",
+        "our",
+        "my",
+        "your",
+        "best",
+        "only",
+        "time",
+        "going",
+    }
+)
 
 
 def _asked_about(question: Sequence[str]) -> str:
@@ -173,8 +206,11 @@ def _asks_about(reading: TurnReading, persona: TurnReading) -> bool:
 
 def score(call: CallReading, earlier_openings: Sequence[str] = ()) -> tuple[ScoreCard, dict[str, object]]:
     card = ScoreCard("rigidity", BASE, RULES)
-    cross: dict[str, object] = {"earlier_openings": len(earlier_openings), "best_similarity": None,
-                                "repeated_opening": False}  # fmt: skip
+    cross: dict[str, object] = {
+        "earlier_openings": len(earlier_openings),
+        "best_similarity": None,
+        "repeated_opening": False,
+    }
     caller = call.caller
     if not caller:
         return card, cross
@@ -193,11 +229,18 @@ def score(call: CallReading, earlier_openings: Sequence[str] = ()) -> tuple[Scor
                 if similarity > best_similarity:
                     best_similarity, best_number = similarity, earlier_number
             if best_similarity >= REPEAT_STRONG:
-                card.award("repetition", reading.at(),
-                           f"repeats the pitch of turn {best_number} ({best_similarity:.0f}% the same words)")  # fmt: skip
+                card.award(
+                    "repetition",
+                    reading.at(),
+                    f"repeats the pitch of turn {best_number} ({best_similarity:.0f}% the same words)",
+                )
             elif best_similarity >= REPEAT_PARTIAL:
-                card.award("repetition", reading.at(),
-                           f"largely repeats turn {best_number} ({best_similarity:.0f}% the same words)", 1)  # fmt: skip
+                card.award(
+                    "repetition",
+                    reading.at(),
+                    f"largely repeats turn {best_number} ({best_similarity:.0f}% the same words)",
+                    1,
+                )
             said.append((reading.number, " ".join(pitch)))
 
         persona = call.before(reading)
@@ -210,8 +253,12 @@ def score(call: CallReading, earlier_openings: Sequence[str] = ()) -> tuple[Scor
         if reading.questions:
             kinds = ", ".join("open" if question.open else "closed" for question in reading.questions)
             count = "a question" if len(reading.questions) == 1 else f"{len(reading.questions)} questions"
-            card.add("questions_back", *reading.at(reading.questions[0].start), -4 * len(reading.questions),
-                     f"asks {count} back ({kinds})")  # fmt: skip
+            card.add(
+                "questions_back",
+                *reading.at(reading.questions[0].start),
+                -4 * len(reading.questions),
+                f"asks {count} back ({kinds})",
+            )
         if reading.proposal and reading.slot.day and reading.slot.time:
             slot = (reading.slot.days, reading.slot.times)
             again = [agreed for days, times, agreed in asked_slots if (days, times) == slot and not agreed]
@@ -231,14 +278,22 @@ def score(call: CallReading, earlier_openings: Sequence[str] = ()) -> tuple[Scor
             real_questions = _asks_about(reading, persona)
             engaged = not canned and (real_questions or bool(_picked_up(reading, rest, spoken)))
             if acknowledged and engaged:
-                card.award("takes_up", reading.at(),
-                           f"acknowledges the objection in turn {persona_number} and engages with it")  # fmt: skip
+                card.award(
+                    "takes_up", reading.at(), f"acknowledges the objection in turn {persona_number} and engages with it"
+                )
             elif acknowledged or engaged:
-                card.award("ignored_objection", reading.at(),
-                           f"only half takes up the objection in turn {persona_number} ('{objection[0]}')", 1)  # fmt: skip
+                card.award(
+                    "ignored_objection",
+                    reading.at(),
+                    f"only half takes up the objection in turn {persona_number} ('{objection[0]}')",
+                    1,
+                )
             else:
-                card.award("ignored_objection", reading.at(),
-                           f"ignores the objection in turn {persona_number} ('{objection[0]}')")  # fmt: skip
+                card.award(
+                    "ignored_objection",
+                    reading.at(),
+                    f"ignores the objection in turn {persona_number} ('{objection[0]}')",
+                )
         elif persona.persona_asks:
             how = _answers(reading, persona, spoken)
             if how is None:
@@ -272,8 +327,11 @@ def score(call: CallReading, earlier_openings: Sequence[str] = ()) -> tuple[Scor
         cross["best_similarity"] = round(similarity, 1)
         if similarity >= OPENING_REPEAT:
             cross["repeated_opening"] = True
-            card.award("repeated_opening", caller[0].at(),
-                       f"same opening as an earlier call on this scenario ({similarity:.0f}% alike)")  # fmt: skip
+            card.award(
+                "repeated_opening",
+                caller[0].at(),
+                f"same opening as an earlier call on this scenario ({similarity:.0f}% alike)",
+            )
     return card, cross
 
 

@@ -9,14 +9,26 @@ BASE = 0.0
 RULES = (
     Rule("reason", "an early, clear reason for the call (in the first two turns; later is partial)", 25, (12,), 25, 25),
     Rule("research", "research about this prospect: the first fact, then the second, then more", 20, (10, 5), 30, 30),
-    Rule("give", "an insight, benchmark or introduction useful whether or not they buy; a vague offer is partial",
-         15, (8,), 25, 25),
-    Rule("benefits", "a benefit in their terms (a line about them, never a name); mostly 'you' is partial",
-         8, (4, 2), 20, 20),
+    Rule(
+        "give",
+        "an insight, benchmark or introduction useful whether or not they buy; a vague offer is partial",
+        15,
+        (8,),
+        25,
+        25,
+    ),
+    Rule(
+        "benefits",
+        "a benefit in their terms (a line about them, never a name); mostly 'you' is partial",
+        8,
+        (4, 2),
+        20,
+        20,
+    ),
     Rule("entitlement", "entitlement: demanding time, a transfer, a direct line", -15, (), -45),
     Rule("features", "a feature dump: three feature words in a turn (five is the full amount)", -12, (-6,), -24),
     Rule("self_focus", "talking only about yourself (75% of pronouns I/we; 65% is partial)", -10, (-5,), -10),
-)  # fmt: skip
+)
 NO_RESEARCH_SCALE = 100 / 70  # without research facts, the other gains carry its weight
 
 
@@ -88,12 +100,14 @@ def score(call: CallReading) -> ScoreCard:
 
     for reading in caller:
         if reading.demands:
-            card.award("entitlement", reading.at(reading.where(reading.demands[0])),
-                       f"entitlement: '{reading.demands[0]}'")  # fmt: skip
+            card.award(
+                "entitlement", reading.at(reading.where(reading.demands[0])), f"entitlement: '{reading.demands[0]}'"
+            )
         features = sorted(set(reading.found("feature_words", plain=True)))
         if len(features) >= 3:
-            card.award("features", reading.at(), f"feature dump ({', '.join(features[:5])})", 0 if len(features) >= 5
-                       else 1)  # fmt: skip
+            card.award(
+                "features", reading.at(), f"feature dump ({', '.join(features[:5])})", 0 if len(features) >= 5 else 1
+            )
     self_share = self_count / (self_count + other_count) if self_count + other_count else 0.0
     if self_count >= 8 and self_share >= 0.75:
         card.award("self_focus", most_self[1].at(), f"talks about itself ({self_share:.0%} I/we)")
@@ -108,9 +122,14 @@ def score(call: CallReading) -> ScoreCard:
 def _scaled(rule: Rule) -> Rule:
     if rule.key not in {"reason", "give", "benefits"}:
         return rule
-    return Rule(rule.key, rule.looks_for, rule.points * NO_RESEARCH_SCALE,
-                tuple(p * NO_RESEARCH_SCALE for p in rule.partial), rule.cap * NO_RESEARCH_SCALE,
-                rule.best * NO_RESEARCH_SCALE)  # fmt: skip
+    return Rule(
+        rule.key,
+        rule.looks_for,
+        rule.points * NO_RESEARCH_SCALE,
+        tuple(p * NO_RESEARCH_SCALE for p in rule.partial),
+        rule.cap * NO_RESEARCH_SCALE,
+        rule.best * NO_RESEARCH_SCALE,
+    )
 
 
 def _set(name: str) -> frozenset[str]:
@@ -153,6 +172,9 @@ def _research(call: CallReading, card: ScoreCard) -> None:
             card.note("research", (number, text), f"not research: mentions '{fact}' but {why}")
     if not best and not wrong:
         facts = call.transcript.research
-        unused = (f"the research fact '{facts[0]}' was not used" if len(facts) == 1
-                  else f"none of the {len(facts)} research facts was used, e.g. '{facts[0]}'")  # fmt: skip
+        unused = (
+            f"the research fact '{facts[0]}' was not used"
+            if len(facts) == 1
+            else f"none of the {len(facts)} research facts was used, e.g. '{facts[0]}'"
+        )
         card.note("research", call.caller[0].at(), unused)
