@@ -78,7 +78,7 @@ def names_time(tokens: Sequence[str], index: int) -> bool:
     before = tokens[index - 1] if index else ""
     after = tokens[index + 1] if index + 1 < len(tokens) else ""
     if word in wordset("time_words"):  # not "good morning", nor "Morning Sam" opening a line
-        return word != "am" and before not in {"good", "this", "the"} and (index > 0 or word not in _GREETINGS)
+        return word != "am" and before not in {"good", "this", "the", "your"} and (index > 0 or word not in _GREETINGS)
     after2 = tokens[index + 2] if index + 2 < len(tokens) else ""
     if _CLOCK.match(word):
         return (

@@ -218,6 +218,8 @@ def _question_at(tokens: Sequence[str], index: int, starts: frozenset[int] = fro
         ):
             return is_open  # "what kind of system do you use", "how many trucks do you run"
         return None
+    if word == "do" and before == "please":
+        return None  # "Please do, it should work": an imperative
     if word in _MODALS and starts_clause and after and after not in AUXILIARIES | {"not", "be"}:
         return False  # "would tuesday at ten work", "does thursday suit her"
     if word in _MODALS and after in _DAY_WORDS and before not in _NOT_INVERSION_AFTER:
@@ -256,7 +258,8 @@ def _question_at(tokens: Sequence[str], index: int, starts: frozenset[int] = fro
 
 
 # "How are you today?" is politeness, not a question about their situation: it is not counted as one.
-PLEASANTRIES = (("how", "are", "you"), ("hows", "it", "going"), ("how", "is", "it", "going"), ("how", "are", "things"),
+PLEASANTRIES = (("hows", "your", "morning"), ("how", "is", "your", "morning"), ("hows", "your", "week"),
+                ("hows", "your", "afternoon"), ("how", "was", "your", "weekend"), ("how", "are", "you"), ("hows", "it", "going"), ("how", "is", "it", "going"), ("how", "are", "things"),
                 ("hows", "your", "day"), ("how", "is", "your", "day"), ("how", "have", "you", "been"))  # fmt: skip
 
 

@@ -76,6 +76,7 @@ def score(call: CallReading) -> ScoreCard:
 
     best: tuple[int, TurnReading, str] = (-1, last, "")  # (partial level, reading, why); -1: none
     pending: TurnReading | None = None  # the caller's latest proposal, not yet agreed or refused
+    replies = 0  # persona lines since it
     agreed_at: int | None = None
     slot: tuple[set[str], set[str]] = (set(), set())
     for reading in caller:
@@ -101,8 +102,11 @@ def score(call: CallReading) -> ScoreCard:
             best = (level, reading, what)
 
         if proposal and s.names_when:
-            pending = reading
+            pending, replies = reading, 0
+        elif pending is not None and replies >= 2:
+            pending = None  # a yes three lines later is a yes to something else
         reply = call.after(reading)
+        replies += 1
         if reply is not None and pending is not None:
             if cues.agrees(_said(reply), _said(pending), right_after=pending is reading):
                 if agreed_at is None:

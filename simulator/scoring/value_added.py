@@ -142,7 +142,7 @@ def _reason(call: CallReading) -> tuple[int, int] | None:
     """(index among caller stretches, word) where the caller first says why they call: a reason phrase or
     research they stand behind."""
     for index, reading in enumerate(call.caller):
-        hits = reading.found("reason_phrases")
+        hits = reading.found("reason_phrases") + reading.found("give_strong", plain=True)  # a finding is a reason
         if hits:
             return index, min(reading.where(hit) for hit in hits)
         if any(mention.strength >= 1 for mention in reading.research):
