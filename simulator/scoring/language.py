@@ -379,7 +379,7 @@ class ResearchMention:
         telling = [word for word in self.matched if word not in self.names]
         if not telling:
             return 0.0
-        if len(telling) >= 2 or len(self.keywords) == 1 or (len(self.matched) >= 2 and len(telling[0]) >= 6):
+        if len(telling) >= 2 or len(self.keywords) == 1:
             return 1.0
         return 0.5 if len(telling[0]) >= 6 else 0.0
 
