@@ -438,7 +438,7 @@ def _is_proposal(tokens: Sequence[str], questions: Sequence[Question], slot: Slo
 
 @dataclass(frozen=True)
 class CallReading:
-    """Every turn of a call read once: persona lines one by one, caller speech in stretches."""
+    """Every turn of a call read once, in stretches: consecutive turns of one speaker read together."""
 
     transcript: Transcript
     readings: tuple[TurnReading, ...]
@@ -468,16 +468,15 @@ def read_call(transcript: Transcript) -> CallReading:
     names = company  # the caller's company is never research, a benefit or a feature, whatever it shares
     readings: list[TurnReading] = []
     group: list[tuple[int, str]] = []
+    speaker = ""
     for number, turn in enumerate(transcript.turns, start=1):
-        if turn.speaker == "caller":
-            group.append((number, turn.text))
-            continue
-        if group:
-            readings.append(read_stretch("caller", group, facts, names))
+        if group and turn.speaker != speaker:  # a pause can split anyone's line: one speaker, one stretch
+            readings.append(read_stretch(speaker, group, facts, names))
             group = []
-        readings.append(read_stretch(turn.speaker, [(number, turn.text)], facts, names))
+        speaker = turn.speaker
+        group.append((number, turn.text))
     if group:
-        readings.append(read_stretch("caller", group, facts, names))
+        readings.append(read_stretch(speaker, group, facts, names))
     return CallReading(transcript, tuple(_corrected(readings)), company)
 
 
