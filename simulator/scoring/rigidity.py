@@ -164,7 +164,7 @@ def _answers(reading: TurnReading, persona: TurnReading, spoken: set[str]) -> st
             if reason or len(told) >= 2:
                 return "says what the call is about"
             continue
-        if find_phrases(question, book().invitations) or _is_pickup(question):
+        if find_phrases(question, book().invitations) or (_is_pickup(question) and len(persona.tokens) <= 3):
             greets = set(tokens[:3]) & (answer_starts | {"hi", "hello", "hey", "thanks"})
             if reason or fresh or greets or asked_back:
                 return "answers the opener"
@@ -195,6 +195,8 @@ def objection_in(persona: TurnReading) -> list[str]:
 def _asks_about(reading: TurnReading, persona: TurnReading) -> bool:
     """A question back about what they said: open (what, how, why) or on their words, not a slot or a
     request ("How's Wednesday at ten?", "Can I send her a demo link?")."""
+    if reading.questions and reading.found("callback_asks"):
+        return True  # "She's very busy." "When is a good time to reach her?"
     theirs = set(content_words(" ".join(persona.tokens))) - cues.wordset("not_topic_words")
     for question in reading.questions:
         if read_slot(list(question.words)).names_when or find_phrases(list(question.words), ("can i", "could i")):
