@@ -116,6 +116,8 @@ _EMBEDDERS = frozenset(
 _MODALS = frozenset({"would", "could", "can", "will", "does", "did", "should", "shall"})
 _NEGATIVE_AUXILIARIES = frozenset({"wouldnt", "couldnt", "isnt", "arent", "dont", "doesnt", "didnt", "wont", "cant",
                                    "shouldnt", "havent", "hasnt"})  # fmt: skip
+_DETERMINERS = frozenset({"the", "a", "an", "my", "our", "any", "someone", "somebody", "dana", "she", "he"})
+_SLOT_VERDICTS = frozenset({"good", "ok", "okay", "fine", "better", "possible", "free", "convenient", "any"})
 _HOW_MUCH = frozenset({"long", "much", "many", "often", "soon", "quick", "quickly", "big", "far", "fast"})
 _PREPOSITIONS = frozenset({"in", "of", "about", "for", "with", "on", "at", "to", "from", "by"})
 
@@ -218,10 +220,14 @@ def _question_at(tokens: Sequence[str], index: int, starts: frozenset[int] = fro
         ):
             return is_open  # "what kind of system do you use", "how many trucks do you run"
         return None
+    if word in _BE and after in _DAY_WORDS and set(tokens[index + 2 : index + 6]) & _SLOT_VERDICTS:
+        return False  # "the twenty team study is wednesday at 4 good"
     if word == "do" and before == "please":
         return None  # "Please do, it should work": an imperative
+    sentence_start = index == 0 or index in starts
     if word in _MODALS and starts_clause and after and after not in AUXILIARIES | {"not", "be"}:
-        return False  # "would tuesday at ten work", "does thursday suit her"
+        if sentence_start or after in SUBJECTS | _DAY_WORDS | _DETERMINERS:
+            return False  # "would tuesday at ten work", "does thursday suit her"; not "and can remove"
     if word in _MODALS and after in _DAY_WORDS and before not in _NOT_INVERSION_AFTER:
         return False  # "that helps would thursday at two work": no statement puts a day after "would"
     if word in _BE and after and after not in AUXILIARIES | _NOT_AFTER_BE and not after.endswith(("ly", "ed")):

@@ -43,11 +43,17 @@ _INTRO_MARKERS = ("this is", "its", "im", "my name is", "my names", "calling", "
 _COMPANY_JOINERS = frozenset({"from", "with", "at"})
 
 
+_SPELT = {str(value): word for value, word in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve".split())} | {
+    "15": "fifteen", "20": "twenty", "30": "thirty", "40": "forty", "45": "fortyfive"}  # fmt: skip
+
+
 def repair(tokens: Sequence[str]) -> list[str]:
     """Speech-to-text slips on the words a score turns on, put back from their context (cues.yaml
-    `stt_repairs`: "all call" → "ill call", "at to" → "at two"), and filler sounds dropped."""
+    `stt_repairs`: "all call" → "ill call", "at to" → "at two"), small numbers spelt one way ("4" is
+    "four", as typed), and filler sounds dropped."""
     fillers = cues.wordset("filler_sounds")
-    kept = [word for word in tokens if word not in fillers]
+    kept = [_SPELT.get(word, word) for word in tokens if word not in fillers]
     repaired = list(kept)
     for index, word in enumerate(kept):
         before = kept[index - 1] if index else ""

@@ -156,8 +156,9 @@ def _answers(reading: TurnReading, persona: TurnReading, spoken: set[str]) -> st
         asked = set(question)
         if asked & {"who", "whos"} and _names_the_caller(tokens):
             return "says who is calling"
-        if not is_open and set(tokens[:3]) & answer_starts:
-            return "answers the question directly"
+        on_topic = len(tokens) <= 12 or set(content_words(" ".join(tokens))) & set(question)
+        if not is_open and set(tokens[:3]) & answer_starts and on_topic:
+            return "answers the question directly"  # "Yes, we do", not "Yeah, we handled forty renewals"
         if demand:
             continue
         if find_phrases(question, book().purpose_questions):
