@@ -44,7 +44,7 @@ _COMPANY_JOINERS = frozenset({"from", "with", "at"})
 
 
 _SPELT = {str(value): word for value, word in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve".split())} | {
+    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"])} | {
     "15": "fifteen", "20": "twenty", "30": "thirty", "40": "forty", "45": "fortyfive"}  # fmt: skip
 
 

@@ -174,8 +174,18 @@ def _answers(reading: TurnReading, persona: TurnReading, spoken: set[str]) -> st
             tokens[:15], book().reason_phrases + ("about", "regarding", "because", "its", "we", "it")
         ):
             return "says what the call is about"
-        if asked & {"when", "whens", "day", "time", "suit", "suits"} and reading.slot.names_when:
-            return "answers when"
+        asks_when = asked & {"when", "whens", "day", "time", "suit", "suits", "week"} or read_slot(question).names_when
+        if asks_when and reading.slot.names_when:
+            return "answers when"  # "Next week?" "Tuesday at eleven or Thursday at nine"
+        if (
+            "how" in asked
+            and asked & {"long", "quick", "much", "many", "soon"}
+            and (
+                reading.slot.duration
+                or any(word in cues.wordset("number_words") or word.isdigit() for word in tokens[:6])
+            )
+        ):
+            return "answers how long"  # "How quick?" "Two minutes."
         gives_reason = reading.research or find_phrases(
             tokens, book().give_strong + book().benefit_words + ("because", "reason", "so that", "since", "means")
         )
