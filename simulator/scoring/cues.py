@@ -141,7 +141,10 @@ def is_objection(text: str) -> list[str]:
 
 def is_refusal(text: str) -> bool:
     tokens = words(text)
-    return bool(find_phrases(tokens, book().refusals)) or (tokens[:1] == ["no"] and not concrete_when(tokens)[0])
+    settled = tokens[:2] in (["no", "problem"], ["no", "worries"], ["no", "bother"])  # not a no
+    return bool(find_phrases(tokens, book().refusals)) or (
+        tokens[:1] == ["no"] and not settled and not concrete_when(tokens)[0]
+    )
 
 
 def agrees(text: str, proposal: str, right_after: bool) -> bool:

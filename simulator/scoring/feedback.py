@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from simulator.scoring.evidence import Evidence
-from simulator.scoring.language import STOPWORDS, content_words
+from simulator.scoring.language import STOPWORDS
 from simulator.scoring.reading import CallReading, TurnReading
 from simulator.scoring.rules import ScoreCard
 
@@ -39,15 +39,15 @@ def _persona_before(call: CallReading, number: int) -> TurnReading | None:
 
 
 def _persona_name(call: CallReading) -> str:
-    """The persona's first name, when the caller greeted them by it and they said it too; else 'them'."""
+    """The persona's first name, when the caller greeted them by it and they said it too; else ''."""
     if not call.caller:
-        return "them"
+        return ""
     tokens = call.caller[0].tokens
     persona_words = {word for reading in call.readings if reading.speaker != "caller" for word in reading.tokens}
     for word in tokens[:3]:
         if word not in STOPWORDS and word not in {"hey", "hiya", "morning", "afternoon"} and word in persona_words:
             return word.capitalize()
-    return "them"
+    return ""
 
 
 def _fact(call: CallReading, used: bool | None = None) -> str | None:
@@ -73,22 +73,47 @@ def _names(texts: Sequence[str]) -> set[str]:
     return found
 
 
+def _phrase(text: str, skip: set[str]) -> str:
+    """The two adjacent topic words of a text with the most letters ("booking system", "transfer vessels"):
+    no names, numbers or function words."""
+    numbers = cues_words("number_words")
+    pieces = [re.sub(r"[^a-z]", "", piece.lower()) for piece in text.split()]
+    usable = [
+        piece
+        if piece
+        and len(piece) > 3
+        and piece not in STOPWORDS | skip | numbers
+        and not raw[:1].isupper()
+        and not piece.endswith("ed")
+        else ""
+        for piece, raw in zip(pieces, text.split(), strict=True)
+    ]
+    pairs = [(len(a) + len(b), f"{a} {b}") for a, b in zip(usable, usable[1:], strict=False) if a and b]
+    if pairs:
+        return max(pairs)[1]
+    singles = [word for word in usable if word]
+    return max(singles, key=len) if singles else ""
+
+
 def _topic(call: CallReading) -> str:
-    """What this call is about, in its own words: a research fact's first content words, else the
-    caller's most used topic words (no names)."""
-    fact = _fact(call)
-    if fact:
-        words = [word for word in content_words(fact) if word not in call.company][:3]
-        return " ".join(words) if words else "this"
-    texts = [turn.text for turn in call.transcript.turns]
-    skip = _names(texts) | call.company | set(cues_not_topic())
-    counts: dict[str, int] = {}
-    for reading in call.caller:
-        for word in content_words(" ".join(reading.tokens)):
-            if word not in skip and len(word) > 3:
-                counts[word] = counts.get(word, 0) + 1
-    ranked = sorted(counts, key=lambda word: -counts[word])[:2]
-    return " ".join(ranked) if ranked else "this"
+    """What this call is about, in its own words: a phrase of a research fact, else of the caller's lines."""
+    skip = set(call.company) | set(cues_not_topic())
+    found = [_phrase(fact, skip) for fact in call.transcript.research]
+    for phrase in sorted(found, key=lambda phrase: " " not in phrase):
+        if phrase:
+            return phrase
+    texts = [turn.text for turn in call.transcript.turns if turn.speaker == "caller"]
+    skip |= _names([turn.text for turn in call.transcript.turns])
+    for text in texts:
+        if spoken := _phrase(text, skip):
+            return spoken
+    return "this"
+
+
+def cues_words(name: str) -> frozenset[str]:
+    from simulator.scoring.cues import wordset
+
+    return wordset(name)
 
 
 def cues_not_topic() -> frozenset[str]:
@@ -123,7 +148,7 @@ def _quoted_why(item: Evidence) -> str:
 
 def _rigidity_tip(key: str, card: ScoreCard, call: CallReading) -> str | None:
     item = _worst(card, key)
-    name = _persona_name(call)
+    name = _persona_name(call) or "them"
     if item is None:
         return None
     persona = _persona_before(call, item.turn)
@@ -159,9 +184,10 @@ def _rigidity_tip(key: str, card: ScoreCard, call: CallReading) -> str | None:
     if key == "ignored_objection":
         objection = _quoted_why(item)
         answer = "only half an answer" if item.points < card.rule(key).points else "no answer"
+        whose = f"{_persona_name(call)}'s " if _persona_name(call) else "the "
         return (
-            f'In turn {item.turn}, {name}\'s "{objection}" got {answer} ("{mine}"); say it back and ask about '
-            f'it: "{_reflect(heard)}, fair enough; what would make {_topic(call)} worth a look?"'
+            f'In turn {item.turn}, {whose}"{objection}" got {answer} ("{mine}"); say it back and ask about '
+            f'it: "{objection.capitalize()}, fair enough; what would make {_topic(call)} worth a look?"'
         )
     if key == "monologue":
         return (
@@ -176,15 +202,17 @@ def _rigidity_tip(key: str, card: ScoreCard, call: CallReading) -> str | None:
     if key == "repeated_opening":
         fact = _fact(call, used=False) or _topic(call)
         return f'You opened with "{mine}" as in an earlier call; build a new opening on "{_one_sentence(fact)}".'
-    if key == "takes_up" and heard:
+    said = _phrase(persona.text, set(call.company) | set(cues_not_topic())) if persona is not None else ""
+    said = said if " " in said else ""
+    if key == "takes_up" and heard and said:
         return (
             f'Start each answer with what they just said: after "{heard}" (turn {item.turn - 1}), begin '
-            f'with "You mentioned {_reflect(heard, 6)}…" before adding your own point.'
+            f'with "You mentioned {said}…" before adding your own point.'
         )
-    if key == "questions_back" and heard:
+    if key == "questions_back" and heard and said:
         return (
             f'After "{heard}" (turn {item.turn - 1}), hand the turn back with a question about it: "How are '
-            f'you handling {_reflect(heard, 5)} today?"'
+            f'you handling {said} today?"'
         )
     if key == "short_turns":
         return f'Turn {item.turn} ran long ("{mine}"); keep to two or three sentences so {name} can come in.'
@@ -227,7 +255,7 @@ def _the_question(persona: TurnReading | None) -> str:
 
 def _value_tip(key: str, card: ScoreCard, call: CallReading) -> str | None:
     item = _worst(card, key)
-    name = _persona_name(call)
+    name = _persona_name(call) or "them"
     fact = _fact(call, used=False)
     mine = _one_sentence(item.text, 10) if item else ""
     if key == "reason":
@@ -281,17 +309,39 @@ def _value_tip(key: str, card: ScoreCard, call: CallReading) -> str | None:
 # --- next step ---------------------------------------------------------------------------------------------
 
 
+def _slot_phrase(tokens: Sequence[str]) -> str:
+    """The first day and time a line names, in its own words and order ("thursday at two")."""
+    days = cues_words("days")
+    day = next((word for word in tokens if word in days), "")
+    time = ""
+    for index, word in enumerate(tokens):
+        if word == "at" and index + 1 < len(tokens):
+            time = " ".join(
+                tokens[index + 1 : index + 3]
+                if tokens[index + 2 : index + 3] in (["thirty"], ["fifteen"])
+                else tokens[index + 1 : index + 2]
+            )
+            break
+    return " at ".join(part for part in (day, time) if part)
+
+
 def _slot_words(call: CallReading) -> str:
-    """The caller's own proposed slot words, to build the example from, else a topic-shaped call."""
+    """The slot agreed (as the other side said it), else the caller's own proposal, to build examples from."""
+    for reading in call.readings:
+        if reading.speaker != "caller" and reading.slot.day and reading.slot.time and call.before(reading):
+            before = call.before(reading)
+            if before is not None and before.proposal:
+                return _slot_phrase(reading.tokens)
     for reading in call.caller:
         if reading.proposal and reading.slot.day and reading.slot.time:
-            return " ".join(sorted(reading.slot.days)) + " at " + " ".join(sorted(reading.slot.times))
+            return _slot_phrase(reading.tokens)
     return ""
 
 
 def _next_step_tip(key: str, card: ScoreCard, call: CallReading) -> str | None:
     item = _worst(card, key)
-    name = _persona_name(call)
+    name = _persona_name(call) or "them"
+    who = _persona_name(call) or "they"
     topic = _topic(call)
     mine = _one_sentence(item.text, 10) if item else ""
     refused = next((entry for entry in _items(card, "agreement") if "turns the proposal down" in entry.why), None)
@@ -317,7 +367,7 @@ def _next_step_tip(key: str, card: ScoreCard, call: CallReading) -> str | None:
             reply = call.after(proposed) if proposed is not None else None
             said = f' ("{_persona_words(reply)}")' if reply is not None else ""
             return (
-                f'Turn {refused.turn} proposed "{_one_sentence(refused.text, 10)}" and {name} turned it down'
+                f'Turn {refused.turn} proposed "{_one_sentence(refused.text, 10)}" and {who} turned it down'
                 f'{said}; have a fallback ready: a second slot, a shorter call, or "Who else should I speak to '
                 f'about {topic}?"'
             )
@@ -334,7 +384,7 @@ def _next_step_tip(key: str, card: ScoreCard, call: CallReading) -> str | None:
         agreed = next(entry for entry in _items(card, "agreement") if entry.points)
         slot = _slot_words(call) or "the time we just agreed"
         return (
-            f'Once {name} said yes to "{_one_sentence(agreed.text, 10)}", say it back before you hang up: '
+            f'Once {who} said yes to "{_one_sentence(agreed.text, 10)}", say it back before you hang up: '
             f'"{slot.capitalize()} then, and I\'ll send the invite today."'
         )
     if key == "follow_up":

@@ -225,9 +225,9 @@ def _question_at(tokens: Sequence[str], index: int, starts: frozenset[int] = fro
     if word == "do" and before == "please":
         return None  # "Please do, it should work": an imperative
     sentence_start = index == 0 or index in starts
-    if word in _MODALS and starts_clause and after and after not in AUXILIARIES | {"not", "be"}:
-        if sentence_start or after in SUBJECTS | _DAY_WORDS | _DETERMINERS:
-            return False  # "would tuesday at ten work", "does thursday suit her"; not "and can remove"
+    inverted = sentence_start or after in SUBJECTS | _DAY_WORDS | _DETERMINERS  # not "and can remove"
+    if word in _MODALS and starts_clause and after and after not in AUXILIARIES | {"not", "be"} and inverted:
+        return False  # "would tuesday at ten work", "does thursday suit her"
     if word in _MODALS and after in _DAY_WORDS and before not in _NOT_INVERSION_AFTER:
         return False  # "that helps would thursday at two work": no statement puts a day after "would"
     if word in _BE and after and after not in AUXILIARIES | _NOT_AFTER_BE and not after.endswith(("ly", "ed")):
@@ -265,7 +265,8 @@ def _question_at(tokens: Sequence[str], index: int, starts: frozenset[int] = fro
 
 # "How are you today?" is politeness, not a question about their situation: it is not counted as one.
 PLEASANTRIES = (("hows", "your", "morning"), ("how", "is", "your", "morning"), ("hows", "your", "week"),
-                ("hows", "your", "afternoon"), ("how", "was", "your", "weekend"), ("how", "are", "you"), ("hows", "it", "going"), ("how", "is", "it", "going"), ("how", "are", "things"),
+                ("hows", "your", "afternoon"), ("how", "was", "your", "weekend"), ("how", "are", "you"),
+                ("hows", "it", "going"), ("how", "is", "it", "going"), ("how", "are", "things"),
                 ("hows", "your", "day"), ("how", "is", "your", "day"), ("how", "have", "you", "been"))  # fmt: skip
 
 

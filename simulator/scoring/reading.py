@@ -16,6 +16,7 @@ pieces (`repair`, questions, research mentions, slots) are fed from the shared l
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -396,7 +397,8 @@ def read_stretch(
     if speaker != "caller":
         joined = " ".join(texts)
         rhetorical = tuple(find_phrases(tokens, book().rhetorical_questions))
-        marked = "?" in joined  # a scenario's line marks its questions; a transcribed one only has its words
+        marked = "?" in joined or bool(re.search(r"[.!]", joined))  # a written line marks its questions
+        # (no "?" in it: none); a transcribed one has only its words
         asks = tuple(
             (question, is_open)
             for question, is_open in persona_questions(joined if marked else _with_stops(tokens, starts))
