@@ -244,7 +244,7 @@ def test_the_shipped_cue_file_is_valid_and_a_bad_one_names_file_line_and_column(
     book = load_cues()
     assert "put me through" in book.entitlement and book.stt_repairs
     bad = tmp_path / "cues.yaml"
-    text = Path(__file__).parent.parent.joinpath("scenarios", "cues.yaml").read_text(encoding="utf-8")
+    text = Path(__file__).parent.parent.joinpath("scenarios", "language", "cues.yaml").read_text(encoding="utf-8")
     bad.write_text(text.replace("reason im calling,", "Reason I'm calling,", 1), encoding="utf-8")
     with pytest.raises(ScenarioError) as error:
         load_cues(bad)

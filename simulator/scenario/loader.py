@@ -51,7 +51,6 @@ __all__ = [
 
 DEFAULT_SCENARIO = "gatekeeper-screen"
 INTENTS_FILE = "intents.yaml"  # the shared intent library, beside the shipped scenarios
-CUES_FILE = "cues.yaml"  # the scores' cue phrases (simulator/scoring/phrasebook.py), also beside them
 
 
 class IntentFile(Strict):
@@ -200,11 +199,11 @@ def _cached_source(path: Path) -> YamlSource | None:
 
 
 def scenario_files(folder: Path) -> list[Path]:
-    """The scenario files in a folder (YAML files other than the intent library and cues), sorted by name."""
+    """The scenario files in a folder (YAML files other than the intent library), sorted by name."""
     if not folder.is_dir():
         return []
     files = [*folder.glob("*.yaml"), *folder.glob("*.yml")]
-    return sorted(path for path in files if path.name not in (INTENTS_FILE, CUES_FILE) and path.is_file())
+    return sorted(path for path in files if path.name != INTENTS_FILE and path.is_file())
 
 
 def list_scenarios(on_invalid: Callable[[ScenarioError], None] | None = None) -> list[ScenarioEntry]:

@@ -25,7 +25,7 @@ from simulator.transcript import Transcript
 
 
 def __getattr__(name: str) -> tuple[str, ...]:
-    """`cues.ENTITLEMENT` and the like: the list of that name in scenarios/cues.yaml, read on first use."""
+    """`cues.ENTITLEMENT` and the like: the list of that name in scenarios/language/cues.yaml, read on first use."""
     field = name.lower()
     if field in CueBook.model_fields and field not in ("contradictions", "stt_repairs"):
         value: tuple[str, ...] = getattr(book(), field)

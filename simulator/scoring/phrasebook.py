@@ -1,6 +1,7 @@
-"""The scores' English cue phrases, read from `scenarios/cues.yaml` and checked like a scenario.
+"""The scores' English cue phrases, read from `scenarios/language/cues.yaml` and checked like a scenario.
 
-Language is data: the phrases live in the YAML file beside `intents.yaml`; this module reads it once
+Language is data: the phrases live in a YAML file beside the shipped scenarios (in `language/`, so no
+scenario listing takes it for a scenario); this module reads it once
 (lazily, on first use) with the scenario loader's machinery, so a bad file is one `FILE:LINE:COL:
 message` line per problem, and hands the rest of scoring a frozen `CueBook`. The logic that uses the
 phrases stays in Python (cues.py, reading.py).
@@ -18,7 +19,7 @@ from simulator.scenario.model import Strict
 from simulator.scenario.source import Problem, ScenarioError, read_yaml
 from simulator.scoring.language import normalise
 
-CUES_FILE = "cues.yaml"  # beside the shipped scenarios and intents.yaml
+CUES_FILE = "language/cues.yaml"  # under the shipped scenarios folder, beside intents.yaml
 
 Phrases = tuple[str, ...]
 
