@@ -253,7 +253,7 @@ def test_the_unanswered_question_tip_quotes_the_persona_and_numbers_both_turns()
         call("Hello?", "Hi, this is Sam from Brightline.", asked, "Is Daniel in charge of fleet?")
     )
     assert report.tips["rigidity"].startswith(
-        'Turn 3 asked "What day and time would suit you?" and in turn 4 you answered something else.'
+        'Turn 3 asked "What day and time would suit you?" and in turn 4 you said "Is Daniel in charge of fleet"'
     )
 
 

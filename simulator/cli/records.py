@@ -205,10 +205,12 @@ def _report_lines(call: StoredCall, scored: dict[str, Any] | None, source: str) 
     if scored is None:
         lines.append(f"Scores: not scored ({source})")
         return lines
+    from simulator.scoring.report import LOWER_IS_BETTER, direction
+
     lines.append("Scores" + (" (worked out now: this call has no saved scores)" if source == "now" else ""))
     scores = scored.get("scores") or {}
     for name, label in SCORE_LABELS.items():
-        note = "  (lower is better)" if name == "rigidity" else ""
+        note = f"  ({direction(name)})" if name in LOWER_IS_BETTER else ""
         lines.append(f"  {label:<12} {_points(scores.get(name))}{note}")
     for title, key in (("Evidence", "evidence"), ("Tips", "tips")):
         section = scored.get(key)

@@ -63,7 +63,8 @@ CLAUSE_OPENERS = frozenset(
         "and", "so", "but", "or", "then", "okay", "ok", "right", "well", "great", "thanks", "thank",
         "sure", "now", "also", "yes", "yeah", "no", "perfect", "curious", "wondering", "question",
         "quick", "anyway", "actually", "honestly", "understood", "fair", "course", "got", "totally",
-        "today", "please", "here", "though", "too", "first", "again", "instead",
+        "today", "please", "here", "though", "too", "first", "again", "instead", "interesting", "possibly",
+        "maybe", "fine", "hmm", "sorry", "eventually", "noted", "oh", "ah",
     }
 )  # fmt: skip
 # Requests phrased as commands that work as open questions.
@@ -78,7 +79,14 @@ CLOSED_PROMPTS = (
 )  # fmt: skip
 # Wh-words also used in statements ("that's what we do", "I know how busy she is"): they only open a
 # question when an auxiliary or a verb follows, or when they stand at a clause start.
-TAG_QUESTIONS = ("is that right", "does that make sense", "is that fair", "would that help", "right or")
+TAG_QUESTIONS = ("is that right", "does that make sense", "is that fair", "would that help", "right or",
+                 "is that something", "is this something", "is that still", "is it still", "is that true",
+                 "is that correct", "is that on your")  # fmt: skip
+_POSSESSIVES = frozenset({"your", "her", "his", "their"})
+_AFTER_INVERTED_SUBJECT = frozenset(
+    {"been", "got", "ever", "still", "already", "use", "need", "have", "had", "get", "run", "feel", "see", "know",
+     "want", "like", "handle", "work", "plan"}
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -106,6 +114,12 @@ _EMBEDDERS = frozenset(
 
 
 _MODALS = frozenset({"would", "could", "can", "will", "does", "did", "should", "shall"})
+_NEGATIVE_AUXILIARIES = frozenset({"wouldnt", "couldnt", "isnt", "arent", "dont", "doesnt", "didnt", "wont", "cant",
+                                   "shouldnt", "havent", "hasnt"})  # fmt: skip
+_DETERMINERS = frozenset({"the", "a", "an", "my", "our", "any", "someone", "somebody", "dana", "she", "he"})
+_SLOT_VERDICTS = frozenset({"good", "ok", "okay", "fine", "better", "possible", "free", "convenient", "any"})
+_HOW_MUCH = frozenset({"long", "much", "many", "often", "soon", "quick", "quickly", "big", "far", "fast"})
+_PREPOSITIONS = frozenset({"in", "of", "about", "for", "with", "on", "at", "to", "from", "by"})
 
 
 # Days a proposal names right after its auxiliary: "would thursday work", "does next week suit".
@@ -143,7 +157,10 @@ def sentence_starts(text: str) -> frozenset[int]:
 def _clause_start(tokens: Sequence[str], index: int, starts: frozenset[int] = frozenset()) -> bool:
     if index == 0 or index in starts or tokens[index - 1] in CLAUSE_OPENERS:
         return True
-    return index >= 2 and tokens[index - 2 : index] in (["thank", "you"], ["of", "course"], ["i", "see"])
+    return index >= 2 and tokens[index - 2 : index] in (
+        ["thank", "you"], ["of", "course"], ["i", "see"], ["no", "problem"], ["no", "worries"], ["thats", "fine"],
+        ["got", "it"], ["fair", "enough"], ["makes", "sense"], ["that", "helps"],
+    )  # fmt: skip
 
 
 def _question_at(tokens: Sequence[str], index: int, starts: frozenset[int] = frozenset()) -> bool | None:
@@ -168,6 +185,14 @@ def _question_at(tokens: Sequence[str], index: int, starts: frozenset[int] = fro
             return False
     if word in OPEN_WORDS or word in OTHER_WH_WORDS:
         is_open = word in OPEN_WORDS
+        if word == "how" and after in _HOW_MUCH:
+            return True  # "how long would it take", "how many sites", "how quick"
+        if index == len(tokens) - 1 and (starts_clause or before in _PREPOSITIONS):
+            return is_open or word == "when"  # "Maybe. When?", "audit of what", "interested in what"
+        if word == "why" and index == len(tokens) - 1 and before not in _EMBEDDERS | {"thats", "reason", "why"}:
+            return True  # "two systems after the merger why"
+        if word == "why" and starts_clause:
+            return True  # "Sorry, why? We're in a contract."
         if after in AUXILIARIES and after2 in PERSONAL:
             return is_open  # inverted, so asked outright even after "you know": "how do you ship"
         if before in _EMBEDDERS and not starts_clause:
@@ -189,10 +214,19 @@ def _question_at(tokens: Sequence[str], index: int, starts: frozenset[int] = fro
         if word in {"what", "how"} and starts_clause and after in {"about", "if", "else"}:
             return True
         ahead = tokens[index + 2 : index + 6]
-        if any(a in AUXILIARIES and b in PERSONAL for a, b in zip(ahead, ahead[1:], strict=False)):
+        if any(
+            a in AUXILIARIES and b in PERSONAL | {"it", "that", "this", "the"}
+            for a, b in zip(ahead, ahead[1:], strict=False)
+        ):
             return is_open  # "what kind of system do you use", "how many trucks do you run"
         return None
-    if word in _MODALS and starts_clause and after and after not in AUXILIARIES | {"not", "be"}:
+    if word in _BE and after in _DAY_WORDS and set(tokens[index + 2 : index + 6]) & _SLOT_VERDICTS:
+        return False  # "the twenty team study is wednesday at 4 good"
+    if word == "do" and before == "please":
+        return None  # "Please do, it should work": an imperative
+    sentence_start = index == 0 or index in starts
+    inverted = sentence_start or after in SUBJECTS | _DAY_WORDS | _DETERMINERS  # not "and can remove"
+    if word in _MODALS and starts_clause and after and after not in AUXILIARIES | {"not", "be"} and inverted:
         return False  # "would tuesday at ten work", "does thursday suit her"
     if word in _MODALS and after in _DAY_WORDS and before not in _NOT_INVERSION_AFTER:
         return False  # "that helps would thursday at two work": no statement puts a day after "would"
@@ -202,6 +236,25 @@ def _question_at(tokens: Sequence[str], index: int, starts: frozenset[int] = fro
         after3 = tokens[index + 3] if index + 3 < len(tokens) else ""
         if after not in SUBJECTS and (after2 in _AVAILABLE or (after2 == "the" and after3 in {"right", "best"})):
             return False  # "hi sam is dana available", "is dana the right person", not "she is usually around"
+        after4 = tokens[index + 4] if index + 4 < len(tokens) else ""
+        if after in {"dr", "mr", "mrs", "ms", "miss"} and (
+            after3 in _AVAILABLE or (after3 == "the" and after4 in {"right", "best"})
+        ):
+            return False  # "is dr mori free at all"
+    if word in _BE and after == "there" and after2 in {"a", "an", "any", "anyone", "anything", "someone", "somebody"}:
+        return False  # "no problem is there a better time": statements say "there is"
+    if (
+        word in _MODALS
+        and after == "it"
+        and after2 in {"help", "make", "be", "work", "suit", "hurt", "matter", "change"}
+    ):
+        return False  # "would it help to run the same check"
+    if word in _NEGATIVE_AUXILIARIES and after in SUBJECTS and before not in _NOT_INVERSION_AFTER:
+        return False  # "midday wouldn't that disturb members"
+    if word in AUXILIARIES and after in _POSSESSIVES and before not in _NOT_INVERSION_AFTER:
+        after3 = tokens[index + 3] if index + 3 < len(tokens) else ""
+        if after3 in _AFTER_INVERTED_SUBJECT or after3.endswith("ing"):
+            return False  # "on yours have your anodes been checked", "do your drivers use"
     if word in AUXILIARIES and after in SUBJECTS:
         if word in {"have", "has", "had"} and after2 in {"to", "got"}:
             return None
@@ -211,7 +264,9 @@ def _question_at(tokens: Sequence[str], index: int, starts: frozenset[int] = fro
 
 
 # "How are you today?" is politeness, not a question about their situation: it is not counted as one.
-PLEASANTRIES = (("how", "are", "you"), ("hows", "it", "going"), ("how", "is", "it", "going"), ("how", "are", "things"),
+PLEASANTRIES = (("hows", "your", "morning"), ("how", "is", "your", "morning"), ("hows", "your", "week"),
+                ("hows", "your", "afternoon"), ("how", "was", "your", "weekend"), ("how", "are", "you"),
+                ("hows", "it", "going"), ("how", "is", "it", "going"), ("how", "are", "things"),
                 ("hows", "your", "day"), ("how", "is", "your", "day"), ("how", "have", "you", "been"))  # fmt: skip
 
 
@@ -331,7 +386,7 @@ class ResearchMention:
         telling = [word for word in self.matched if word not in self.names]
         if not telling:
             return 0.0
-        if len(self.matched) >= 2 or len(self.keywords) == 1:
+        if len(telling) >= 2 or len(self.keywords) == 1:
             return 1.0
         return 0.5 if len(telling[0]) >= 6 else 0.0
 

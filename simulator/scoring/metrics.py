@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from simulator.scoring import cues
 from simulator.scoring.cues import reason_position
 from simulator.scoring.language import find_questions, words
 from simulator.transcript import Transcript, Turn
@@ -44,7 +45,6 @@ CLOCK_METRICS = frozenset(
 # The unit of a count: none, so "1" and "at most 1" read right wherever a report puts a unit after a number.
 COUNT = ""
 
-FILLER_SOUNDS = frozenset({"um", "uh", "er", "erm", "uhm", "umm", "uhh", "hmm", "mm", "ah"})
 # "like" is a filler after these words ("it was like", "so like"); after "would", "looks" it is a verb.
 _LIKE_FILLER_AFTER = frozenset(
     {"so", "and", "but", "just", "was", "is", "its", "were", "thats", "like", "yeah", "well", "oh", "okay",
@@ -64,7 +64,7 @@ def _is_filler(tokens: list[str], index: int) -> bool:
     after = tokens[index + 1] if index + 1 < len(tokens) else ""
     kind_of_you = index + 2 < len(tokens) and tokens[index + 2] in {"you", "her", "him", "them", "us"}
     return (
-        word in FILLER_SOUNDS
+        word in cues.wordset("filler_sounds")
         or word == "basically"
         or (word == "like" and (index == 0 or before in _LIKE_FILLER_AFTER) and after != "to")
         or (word in {"sort", "kind"} and after == "of" and before not in _KIND_NOUN_AFTER and not kind_of_you)

@@ -1,19 +1,127 @@
-"""A score report as plain text for the terminal (`callsim score`, and `callsim report` if it wants it).
+"""The one report model and formatter: how a score reads (its bar, its words, its direction, the good
+ranges of the metrics) for the terminal (`callsim score`, `callsim report`) and the app alike.
 
 It reads the report dict (`ScoreReport.to_dict()`), the same form history stores, so a call scored
-today and one read back from the database print the same way.
+today and one read back from the database print the same way. "Lower is better" lives here, in scoring,
+not in the app: the app asks `goodness`, `plain_words` and `change_words`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
+ScoreName = Literal["rigidity", "value_added", "next_step"]
+SCORE_NAMES: tuple[ScoreName, ...] = ("rigidity", "value_added", "next_step")
+SCORE_LABELS: dict[ScoreName, str] = {"rigidity": "Rigidity", "value_added": "Value added", "next_step": "Next step"}
+LOWER_IS_BETTER: frozenset[ScoreName] = frozenset({"rigidity"})
 SCORE_TITLES = {
     "rigidity": "Rigidity (lower is better)",
     "value_added": "Value added",
     "next_step": "Next-step positioning",
 }
+BAR_WIDTH = 20
+
+
+def direction(score: str) -> str:
+    return "lower is better" if score in LOWER_IS_BETTER else "higher is better"
+
+
+def plain_words(score: ScoreName, value: float) -> str:
+    """'rigidity 22 — lower is better': the score as a sentence a caller reads at a glance."""
+    return f"{SCORE_LABELS[score].lower()} {round(value)} — {direction(score)}"
+
+
+def goodness(score: str, value: float) -> float:
+    """The score on a 0–100 scale where higher is always better (rigidity flipped)."""
+    return 100.0 - value if score in LOWER_IS_BETTER else value
+
+
+def level(score: str, value: float) -> str:
+    """'good', 'fair' or 'poor', whichever way the score runs."""
+    quality = goodness(score, value)
+    return "good" if quality >= 66 else "fair" if quality >= 40 else "poor"
+
+
+def score_bar(score: str, value: float, width: int = BAR_WIDTH) -> str:
+    """The score as a bar of `width` cells, filled by its value ("█████░░░░░")."""
+    filled = round(max(0.0, min(100.0, value)) / 100 * width)
+    return "█" * filled + "░" * (width - filled)
+
+
+def change_words(score: str, value: float, previous: float | None) -> str:
+    """'+8 better', '-3 worse', 'same' against the last attempt, or '' when there is none."""
+    if previous is None:
+        return ""
+    delta = round(value) - round(previous)
+    if delta == 0:
+        return "same"
+    better = (delta < 0) if score in LOWER_IS_BETTER else (delta > 0)
+    return f"{delta:+d} {'better' if better else 'worse'}"
+
+
+@dataclass(frozen=True)
+class ScoreLine:
+    """One score as shown anywhere: its value, bar, level and words."""
+
+    name: ScoreName
+    value: float
+
+    @property
+    def title(self) -> str:
+        return SCORE_TITLES[self.name]
+
+    @property
+    def words(self) -> str:
+        return plain_words(self.name, self.value)
+
+    @property
+    def bar(self) -> str:
+        return score_bar(self.name, self.value)
+
+    @property
+    def level(self) -> str:
+        return level(self.name, self.value)
+
+
+def score_lines(report: Mapping[str, Any]) -> list[ScoreLine]:
+    """The scores a report dict has, in the usual order."""
+    scores = report.get("scores") or {}
+    return [ScoreLine(name, float(scores[name])) for name in SCORE_NAMES if isinstance(scores.get(name), int | float)]
+
+
+def range_words(good_range: object, unit: str) -> str:
+    """[40, 60] → '40–60 %'; an open end reads 'at most' / 'at least'."""
+    if not isinstance(good_range, list | tuple) or len(good_range) != 2:
+        return str(good_range)
+    low, high = good_range
+    shown_unit = f" {unit}" if unit and unit not in _COUNT_UNITS else ""
+    if low is None and high is None:
+        return "any"
+    if low is None:
+        return f"at most {_short_number(high)}{shown_unit}"
+    if high is None:
+        return f"at least {_short_number(low)}{shown_unit}"
+    return f"{_short_number(low)}–{_short_number(high)}{shown_unit}"
+
+
+def evidence_words(score: str, item: Mapping[str, Any]) -> str:
+    """'turn 4: “…” — answers the question directly (lowers rigidity 4)', in plain text."""
+    turn = item.get("turn")
+    where = f"turn {turn}: " if turn is not None else ""
+    why = f" — {item['why']}" if item.get("why") else ""
+    points = item.get("points")
+    if isinstance(points, int | float) and points == 0:
+        effect = "no points"
+    else:
+        moved = "raises" if item.get("effect") == "+" else "lowers"
+        amount = f" {_short_number(abs(points))}" if isinstance(points, int | float) else ""
+        label = {str(key): value for key, value in SCORE_LABELS.items()}.get(score, score)
+        effect = f"{moved} {label.lower()}{amount}"
+    return f"{where}“{item.get('text', '')}”{why} ({effect})"
+
+
 METRIC_TITLES = {
     "talk_ratio": "Caller talk share",
     "longest_monologue": "Longest monologue",
@@ -35,6 +143,13 @@ def _number(value: Any) -> str:
         return "—"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    return str(value)
+
+
+def _short_number(value: Any) -> str:
+    """A number as the app shows it: at most one decimal ("2.5", "60")."""
+    if isinstance(value, float):
+        return f"{value:.1f}".rstrip("0").rstrip(".")
     return str(value)
 
 
@@ -72,8 +187,11 @@ def format_report(report: Mapping[str, Any]) -> str:
     evidence = report.get("evidence") or {}
     tips = report.get("tips") or {}
     lines: list[str] = ["Scores"]
+    shown = {line.name: line for line in score_lines(report)}
     for name, title in SCORE_TITLES.items():
-        lines.append(f"  {title:<28} {_number(scores.get(name)):>3} / 100")
+        line = shown.get(name)  # type: ignore[call-overload]
+        bar = f"  {line.bar}  {line.level}" if line is not None else ""
+        lines.append(f"  {title:<28} {_number(scores.get(name)):>3} / 100{bar}")
     for name, title in SCORE_TITLES.items():
         if not evidence.get(name) and not tips.get(name):
             continue

@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from simulator.scoring.report import LOWER_IS_BETTER, SCORE_LABELS, ScoreName, goodness, plain_words
 from simulator.transcript import Transcript
 
 Mode = Literal["coached", "exam"]
-ScoreName = Literal["rigidity", "value_added", "next_step"]
 
 NUDGE_INTERVAL = 20.0
 """Seconds that must pass between two unprompted nudges."""
@@ -29,11 +29,6 @@ REMINDERS: dict[ScoreName, str] = {
 }
 """One reminder per score, shown on the Prepare screen and as the hint when no call has started."""
 
-SCORE_LABELS: dict[ScoreName, str] = {
-    "rigidity": "Rigidity",
-    "value_added": "Value added",
-    "next_step": "Next step",
-}
 WRAP_UP_HINTS: dict[str, str] = {
     "meeting_booked": "Agreed. Say it back (day, time, who calls whom) and goodbye",
     "callback_scheduled": "Agreed. Say it back (day, time, who calls whom) and goodbye",
@@ -43,18 +38,9 @@ WRAP_UP_HINTS: dict[str, str] = {
 """What the caller's last turn is for, by the outcome the persona reached (a message is no agreement)."""
 WRAP_UP_FALLBACK = "The call is ending: thank them and say goodbye"
 
-LOWER_IS_BETTER: frozenset[ScoreName] = frozenset({"rigidity"})
 
-
-def plain_words(score: ScoreName, value: float) -> str:
-    """'rigidity 22 — lower is better': the score as a sentence a caller reads at a glance."""
-    direction = "lower is better" if score in LOWER_IS_BETTER else "higher is better"
-    return f"{SCORE_LABELS[score].lower()} {round(value)} — {direction}"
-
-
-def goodness(score: ScoreName, value: float) -> float:
-    """The score on a 0–100 scale where higher is always better (rigidity flipped)."""
-    return 100.0 - value if score in LOWER_IS_BETTER else value
+# How a score reads (its label, which way is better) belongs to scoring; the app only shows it.
+__all__ = ["LOWER_IS_BETTER", "SCORE_LABELS", "goodness", "plain_words"]
 
 
 def weakest(scores: Mapping[str, float], caller_turns: int) -> ScoreName:

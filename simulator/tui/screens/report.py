@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Label, Static
 
+from simulator.scoring.report import evidence_words, range_words
 from simulator.tui.catalog import CallReport
 from simulator.tui.coaching import SCORE_LABELS, ScoreName
 from simulator.tui.literal import plain, shown
@@ -33,21 +34,6 @@ def number(value: object) -> str:
     return str(value)
 
 
-def range_words(good_range: object, unit: str) -> str:
-    """[40, 60] → '40–60 %'; an open end reads 'at most' / 'at least'."""
-    if not isinstance(good_range, list | tuple) or len(good_range) != 2:
-        return str(good_range)
-    low, high = good_range
-    unit = f" {unit}" if unit else ""
-    if low is None and high is None:
-        return "any"
-    if low is None:
-        return f"at most {number(high)}{unit}"
-    if high is None:
-        return f"at least {number(low)}{unit}"
-    return f"{number(low)}–{number(high)}{unit}"
-
-
 def metric_line(name: str, metric: dict[str, Any]) -> Content:
     value = metric.get("value")
     unit = str(metric.get("unit") or "")
@@ -61,17 +47,8 @@ def metric_line(name: str, metric: dict[str, Any]) -> Content:
 
 
 def evidence_line(score: ScoreName, item: dict[str, Any]) -> Content:
-    """'turn 4: “…” — answers the question directly (lowers rigidity 5)'."""
-    turn = item.get("turn")
-    where = f"turn {turn}: " if turn is not None else ""
-    why = f" — {item['why']}" if item.get("why") else ""
-    points = item.get("points")
-    direction = "raises" if item.get("effect") == "+" else "lowers"
-    amount = f" {number(abs(points))}" if isinstance(points, int | float) else ""
-    effect = "no points" if isinstance(points, int | float) and points == 0 else f"{direction} "
-    if effect != "no points":
-        effect += f"{SCORE_LABELS[score].lower()}{amount}"
-    return plain(f"{where}“{item.get('text', '')}”{why} ({effect})")
+    """'turn 4: “…” — answers the question directly (lowers rigidity 4)', from scoring's formatter."""
+    return plain(evidence_words(score, item))
 
 
 class ReportScreen(Screen[ReportChoice | None]):

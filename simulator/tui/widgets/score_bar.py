@@ -6,18 +6,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label, ProgressBar
 
-from simulator.tui.coaching import LOWER_IS_BETTER, ScoreName, goodness, plain_words
+from simulator.scoring.report import ScoreName, change_words, level, plain_words
 
-
-def change_words(score: ScoreName, value: float, previous: float | None) -> str:
-    """'+8 better', '-3 worse', 'same' against the last attempt, or '' when there is none."""
-    if previous is None:
-        return ""
-    delta = round(value) - round(previous)
-    if delta == 0:
-        return "same"
-    better = (delta < 0) if score in LOWER_IS_BETTER else (delta > 0)
-    return f"{delta:+d} {'better' if better else 'worse'}"
+__all__ = ["ScoreBar", "change_words"]
 
 
 class ScoreBar(Horizontal):
@@ -30,10 +21,10 @@ class ScoreBar(Horizontal):
         self.previous = previous
 
     def compose(self) -> ComposeResult:
-        quality = goodness(self.score, self.value)
-        level = "good" if quality >= 66 else "fair" if quality >= 40 else "poor"
         yield Label(plain_words(self.score, self.value), classes="score-words")
-        bar = ProgressBar(total=100, show_eta=False, show_percentage=False, classes=f"score-level {level}")
+        bar = ProgressBar(
+            total=100, show_eta=False, show_percentage=False, classes=f"score-level {level(self.score, self.value)}"
+        )
         bar.progress = self.value
         yield bar
         yield Label(change_words(self.score, self.value, self.previous), classes="score-change")
