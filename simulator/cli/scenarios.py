@@ -86,16 +86,20 @@ def _check_file(path: Path, strict: bool) -> list[Problem]:
         load_intent_file,
         load_scenario,
     )
+    from simulator.scoring.phrasebook import CUES_FILE, load_cues
 
     try:
         if path.name == INTENTS_FILE:
             load_intent_file(path)
             return []
-        if path.name == LEXICON_FILE:
+        if path.name == Path(LEXICON_FILE).name:
             load_lexicon_file(path)
             return []
-        if path.name == PERSONA_LINES_FILE:
+        if path.name == Path(PERSONA_LINES_FILE).name:
             load_persona_lines_file(path)
+            return []
+        if path.name == Path(CUES_FILE).name:
+            load_cues(path)
             return []
         scenario = load_scenario(path)
         if not strict:

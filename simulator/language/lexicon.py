@@ -11,7 +11,7 @@ from simulator import config
 from simulator.scenario.model import Strict
 from simulator.scenario.source import ScenarioError, read_yaml
 
-LEXICON_FILE = "lexicon.yaml"
+LEXICON_FILE = "language/lexicon.yaml"  # under the shipped scenarios folder, beside cues.yaml
 
 
 class Lexicon(Strict):

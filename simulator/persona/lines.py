@@ -11,7 +11,7 @@ from simulator import config
 from simulator.scenario.model import Outcome, Role, Strict
 from simulator.scenario.source import ScenarioError, read_yaml
 
-PERSONA_LINES_FILE = "persona_lines.yaml"
+PERSONA_LINES_FILE = "language/persona_lines.yaml"  # under the shipped scenarios folder
 
 Lines = list[str]
 

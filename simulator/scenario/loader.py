@@ -54,7 +54,7 @@ DEFAULT_SCENARIO = "gatekeeper-screen"
 INTENTS_FILE = "intents.yaml"  # the shared intent library, beside the shipped scenarios
 # The shared language files beside the scenarios (intents, the lexicon, the personas' generic lines): data,
 # not scenarios; `callsim scenarios validate` checks each against its own model.
-LIBRARY_FILES = frozenset({INTENTS_FILE, "lexicon.yaml", "persona_lines.yaml"})
+LIBRARY_FILES = frozenset({INTENTS_FILE, "lexicon.yaml", "persona_lines.yaml", "cues.yaml"})
 
 
 class IntentFile(Strict):

@@ -15,19 +15,15 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-_APOSTROPHES = re.compile(r"['\u2019\u2018`]")
-_NOT_WORD = re.compile(r"[^a-z0-9]+")
+from simulator.language.text import normalize
 
-
-def normalise(text: str) -> str:
-    """Lower case, apostrophes dropped ("don't" → "dont"), every other mark a space, spaces collapsed."""
-    lowered = _APOSTROPHES.sub("", text.lower())
-    return " ".join(_NOT_WORD.sub(" ", lowered).split())
+# One normaliser for the persona and the report: the language layer's.
+normalise = normalize
 
 
 def words(text: str) -> list[str]:
     """The normalised words of a text."""
-    return normalise(text).split()
+    return normalize(text).split()
 
 
 def contains_phrase(tokens: Sequence[str], phrase: str) -> int:

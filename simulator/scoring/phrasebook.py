@@ -15,6 +15,7 @@ from pathlib import Path
 from pydantic import Field
 
 from simulator import config
+from simulator.language.lexicon import lexicon
 from simulator.scenario.model import Strict
 from simulator.scenario.source import Problem, ScenarioError, read_yaml
 from simulator.scoring.language import normalise
@@ -27,6 +28,8 @@ Phrases = tuple[str, ...]
 class Repair(Strict):
     """A speech-to-text slip put back from its context: "all call" → "ill call", "at to" → "at two"."""
 
+    model_config = Strict.model_config | {"strict": False}
+
     heard: str
     meant: str
     before: Phrases = ()
@@ -36,7 +39,8 @@ class Repair(Strict):
 class CueBook(Strict):
     """Every phrase list the scores use; docs/scoring.md and the comments in cues.yaml say what each means."""
 
-    model_config = Strict.model_config | {"frozen": True}
+    # YAML gives lists, the book keeps tuples (it is frozen): lists convert; unknown keys stay errors
+    model_config = Strict.model_config | {"frozen": True, "strict": False}
 
     reason_phrases: Phrases
     give_strong: Phrases
@@ -52,11 +56,11 @@ class CueBook(Strict):
     answer_starts: Phrases
     purpose_questions: Phrases
     invitations: Phrases
-    days: Phrases
+    days: Phrases = ()  # from the lexicon
     day_phrases: Phrases
     time_words: Phrases
     number_words: Phrases
-    duration_units: Phrases
+    duration_units: Phrases = ()  # from the lexicon
     formats: Phrases
     proposal_phrases: Phrases
     agreements: Phrases
@@ -76,7 +80,7 @@ class CueBook(Strict):
     refusing_change: Phrases
     contact_words: Phrases
     acceptances: Phrases
-    instruction_verbs: Phrases
+    instruction_verbs: Phrases = ()  # from the lexicon
     elliptical_questions: Phrases
     question_predicates: Phrases
     research_disowned: Phrases
@@ -117,7 +121,20 @@ def load_cues(path: Path | str | None = None) -> CueBook:
     problems += [source.problem(loc, message) for loc, message in _phrase_problems(source.data, None)]
     if problems or book is None:
         raise ScenarioError(sorted(dict.fromkeys(problems), key=lambda p: (p.line, p.col, p.message)))
-    return book
+    return book.model_copy(update=_shared_with_the_personas())
+
+
+def _shared_with_the_personas() -> dict[str, Phrases]:
+    """The lists the personas read too, from the one lexicon: what a day, a meeting length and an
+    instruction to the prospect are cannot differ between the persona and the report."""
+    lex = lexicon()
+    weekdays = [day for day in lex.days if len(day) > 4 and day not in {"today", "tonight", "tomorrow"}]
+    days = sorted({*weekdays, *(f"{day}s" for day in weekdays), "tomorrow", "tonight"})
+    return {
+        "days": tuple(days),
+        "duration_units": tuple(sorted(lex.duration_units)),
+        "instruction_verbs": tuple(lex.instruction_verbs),
+    }
 
 
 @lru_cache(maxsize=1)
