@@ -92,7 +92,7 @@ class PracticeCall:
         embedder = shared_embedder()
         embedder.start()  # the sentence model loads in the background while the call sets up
         self.intents = load_intent_library(self.scenario, embedder)
-        threading.Thread(target=self.intents.warm_up, name="callsim-intent-vectors", daemon=True).start()
+        threading.Thread(target=self.intents.warm_up, name="callsim-intent-vectors").start()  # joined at exit
         self.engine = PersonaEngine(self.scenario, self.intents, seed=plan.seed, reader=self._reader())
         self.clock: Clock = WallClock() if plan.caller == "mic" or plan.speak else SimulatedClock()
         self._store: HistoryStore | None = HistoryStore(database_path()) if plan.save else None

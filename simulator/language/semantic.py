@@ -56,7 +56,8 @@ class Embedder:
         """Load in the background (idempotent); `ready()` waits for it."""
         with self._lock:
             if self._thread is None and not self._loaded.is_set():
-                self._thread = threading.Thread(target=self._load, name="callsim-sentence-model", daemon=True)
+                # not a daemon: a process that exits while onnxruntime is loading would abort ("terminate called")
+                self._thread = threading.Thread(target=self._load, name="callsim-sentence-model")
                 self._thread.start()
 
     def ready(self, timeout: float | None = None) -> bool:
