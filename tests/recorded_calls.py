@@ -19,9 +19,7 @@ import numpy as np
 
 TEST_AUDIO = Path(__file__).resolve().parent / "data" / "audio"
 JFK = TEST_AUDIO / "jfk.flac"
-JFK_TEXT = (
-    "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country."
-)
+JFK_TEXT = "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country."
 CODECS = {".wav": "pcm_s16le", ".flac": "flac", ".mp3": "libmp3lame", ".m4a": "aac", ".ogg": "libopus"}
 
 Party = Literal["caller", "prospect"]

@@ -12,12 +12,14 @@ import traceback
 
 def known_errors() -> tuple[type[BaseException], ...]:
     """Errors whose message is meant for the user as it is (one line, with FILE:LINE:COL where there is one)."""
+    from simulator.call.prospect_role import RoleCuesError
     from simulator.config import SettingsError
     from simulator.history.store import HistoryError
     from simulator.scenario.loader import ScenarioError
     from simulator.transcript import TranscriptError
     from simulator.voice.capture import AudioFileError
     from simulator.voice.devices import AudioUnavailable
+    from simulator.voice.recording import RecordingError
     from simulator.voice.stt import ModelUnavailable
     from simulator.voice.tts import SpeechError
 
@@ -30,6 +32,8 @@ def known_errors() -> tuple[type[BaseException], ...]:
         AudioFileError,
         ModelUnavailable,
         SpeechError,
+        RecordingError,
+        RoleCuesError,
     )
 
 

@@ -23,7 +23,7 @@ WINDOW_SECONDS = 28.0  # speech per Whisper window (its input is 30 s; a little 
 VAD_BLOCK_SECONDS = 600.0
 VAD_THRESHOLD = 0.5
 MIN_SILENCE_MS = 300  # a pause this long separates two stretches of speech
-SPEECH_PAD_MS = 150
+PAD_SECONDS = 0.15  # audio either side of a span that Whisper hears (a word's edges), not counted as speech
 MIN_SPEECH_MS = 120  # a click or a breath is not speech
 GAP_SECONDS = 0.3  # silence put between two spans of speech in one window
 
@@ -62,7 +62,7 @@ def speech_spans(track: np.ndarray) -> list[Span]:
     options = VadOptions(
         threshold=VAD_THRESHOLD,
         min_silence_duration_ms=MIN_SILENCE_MS,
-        speech_pad_ms=SPEECH_PAD_MS,
+        speech_pad_ms=0,  # the spans are where speech is; Whisper gets PAD_SECONDS more either side
         min_speech_duration_ms=MIN_SPEECH_MS,
         max_speech_duration_s=WINDOW_SECONDS,
     )
@@ -126,12 +126,14 @@ class TrackTranscriber:
         does not need them. The short silences between spans keep sentences from running together.
         """
         gap = np.zeros(int(GAP_SECONDS * SAMPLE_RATE), dtype=np.float32)
+        pad = int(PAD_SECONDS * SAMPLE_RATE)
+        heard = [Span(max(0, span.start - pad), min(len(track), span.end + pad)) for span in group]
         pieces = [gap]
-        for span in group:
+        for span in heard:
             pieces += [as_float(track[span.start : span.end]), gap]
         audio = np.concatenate(pieces)
-        # where each span starts inside the window, in seconds
-        inside = GAP_SECONDS + np.cumsum([0.0] + [span.seconds + GAP_SECONDS for span in group])[:-1]
+        # where each heard span starts inside the window, in seconds
+        inside = GAP_SECONDS + np.cumsum([0.0] + [span.seconds + GAP_SECONDS for span in heard])[:-1]
         segments, _info = model.transcribe(
             audio,
             language="en",
@@ -150,17 +152,19 @@ class TrackTranscriber:
                 continue
             for word in segment.words or ():
                 if word.word.strip():
-                    words.append(_on_the_call(word.start, word.end, word.word, inside, group))
+                    words.append(_on_the_call(word.start, word.end, word.word, inside, heard, group))
         return words
 
 
-def _on_the_call(start: float, end: float, text: str, inside: np.ndarray, group: Sequence[Span]) -> Word:
-    """A word's window times moved to the recording's clock, inside the span it was said in."""
+def _on_the_call(
+    start: float, end: float, text: str, inside: np.ndarray, heard: Sequence[Span], group: Sequence[Span]
+) -> Word:
+    """A word's window times moved to the recording's clock, inside the span of speech it was said in."""
     middle = (start + end) / 2
     piece = max(0, int(np.searchsorted(inside - GAP_SECONDS / 2, middle, side="right")) - 1)
     span = group[piece]
     span_start, span_end = span.start / SAMPLE_RATE, span.end / SAMPLE_RATE
-    shift = span_start - float(inside[piece])
+    shift = heard[piece].start / SAMPLE_RATE - float(inside[piece])
     moved_start = min(max(span_start, start + shift), span_end)
     moved_end = min(max(moved_start, end + shift), span_end)
     return Word(moved_start, moved_end, text)

@@ -19,7 +19,10 @@ from typing import Any, Literal
 import numpy as np
 
 SAMPLE_RATE = 16_000
-FORMATS = "two-channel wav, flac, mp3, m4a or ogg (one party per channel), or two files with --caller-audio and --prospect-audio"
+FORMATS = (
+    "a two-channel wav, flac, mp3, m4a or ogg (one party per channel), "
+    "or two files with --caller-audio and --prospect-audio"
+)
 TRUNCATED_SHARE = 0.97  # decoding less than this share of the duration the header declares: truncated
 MIN_SECONDS = 1.0
 SILENT_PEAK = 1e-3  # a track whose loudest sample is below this (-60 dBFS) has nothing on it
@@ -52,16 +55,28 @@ def as_float(samples: np.ndarray) -> np.ndarray:
 
 def file_digest(path: Path) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
+    try:
+        with path.open("rb") as file:
+            for block in iter(lambda: file.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as error:
+        raise RecordingError(f"{path}: cannot read: {error.strerror or error}") from error
     return digest.hexdigest()
+
+
+def two_channel_fingerprint(path: Path, caller: Side = "left") -> str:
+    """What identifies a two-channel recording scored with the caller on `caller` (its bytes and the side)."""
+    return _fingerprint([file_digest(_existing(path))], f"stereo:{caller}")
+
+
+def two_files_fingerprint(caller: Path, prospect: Path) -> str:
+    return _fingerprint([file_digest(_existing(caller)), file_digest(_existing(prospect))], "files")
 
 
 def read_two_channel(path: Path, caller: Side = "left") -> Recording:
     """A two-channel recording, the caller on `caller` and the prospect on the other channel."""
     path = _existing(path)
-    fingerprint = _fingerprint([file_digest(path)], f"stereo:{caller}")
+    fingerprint = two_channel_fingerprint(path, caller)
     left, right = _decode(path, channels_wanted=2)
     caller_track, prospect_track = (left, right) if caller == "left" else (right, left)
     _check_tracks(path, caller_track, prospect_track, (f"{caller} channel", f"{_other(caller)} channel"))
@@ -71,7 +86,7 @@ def read_two_channel(path: Path, caller: Side = "left") -> Recording:
 def read_two_files(caller: Path, prospect: Path) -> Recording:
     """One file per party (each mono, or stereo mixed down); the shorter is padded with silence."""
     caller, prospect = _existing(caller), _existing(prospect)
-    fingerprint = _fingerprint([file_digest(caller), file_digest(prospect)], "files")
+    fingerprint = two_files_fingerprint(caller, prospect)
     (caller_track,) = _decode(caller, channels_wanted=1)
     (prospect_track,) = _decode(prospect, channels_wanted=1)
     length = max(len(caller_track), len(prospect_track))
