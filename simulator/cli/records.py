@@ -16,7 +16,7 @@ import typer
 from simulator.cli.errors import UserError
 
 if TYPE_CHECKING:
-    from simulator.history.store import CallSummary, HistoryStore, StoredCall
+    from simulator.history.store import CallKind, CallSummary, HistoryStore, StoredCall
     from simulator.history.trend import Trend
 
 SCORE_LABELS = {"rigidity": "rigidity", "value_added": "value added", "next_step": "next step"}
@@ -61,7 +61,7 @@ def history(
 
     calls: list[CallSummary] = []
     known: list[str] = []
-    chosen = None if kind is None else ("recorded" if kind is Kind.recorded else "practice")
+    chosen: CallKind | None = None if kind is None else ("recorded" if kind is Kind.recorded else "practice")
     if _history_exists():
         with open_history() as store:
             calls = store.list_calls(scenario, kind=chosen)
