@@ -29,7 +29,7 @@ Party = Literal["caller", "prospect"]
 class Line:
     party: Party
     text: str
-    at: float  # seconds from the start of the call
+    gap: float = 0.6  # seconds after the previous line ends (negative: starts over it); the first: from 0
     voice: str = "en-us"
     words_per_minute: int = 165
     real_speech: bool = False  # jfk.flac instead of espeak (its text must be JFK_TEXT)
@@ -72,13 +72,19 @@ def make_call(
 ) -> list[PlacedLine]:
     """Write the call to `path` (format from its suffix) and return where each line really is."""
     spoken = [(line, _trimmed(speak(line, rate))) for line in lines]
-    length = int((max(line.at * rate + len(samples) for line, samples in spoken) / rate + tail) * rate)
+    starts, end = [], 0
+    for line, samples in spoken:
+        start = max(0, end + int(line.gap * rate))
+        starts.append(start)
+        end = max(end, start + len(samples))
+    length = max(start + len(samples) for start, (_line, samples) in zip(starts, spoken, strict=True))
+    length += int(tail * rate)
     tracks = {"caller": np.zeros(length, dtype=np.float32), "prospect": np.zeros(length, dtype=np.float32)}
     placed = []
-    for line, samples in spoken:
-        start = int(line.at * rate)
+    for start, (line, samples) in zip(starts, spoken, strict=True):
         tracks[line.party][start : start + len(samples)] += samples
-        placed.append(PlacedLine(line.party, line.text, start / rate, (start + len(samples)) / rate))
+        text = JFK_TEXT if line.real_speech else line.text
+        placed.append(PlacedLine(line.party, text, start / rate, (start + len(samples)) / rate))
     left, right = (tracks["caller"], tracks["prospect"])
     if caller_side == "right":
         left, right = right, left

@@ -1,7 +1,7 @@
 """Two parties' words, each with its time, merged into the turns of one conversation.
 
 A party's words make one turn until they pause for `SAME_TURN_PAUSE` or the other party says something
-in the pause; turns are put in order of their start. A long pause keeps one party's two stretches apart,
+in the pause and stops; turns are put in order of their start. A long pause keeps one party's two stretches apart,
 as two turns in a row: a gatekeeper's "putting you through" and, after the hold, the executive's "Dana
 speaking" are on the same channel. Speech that starts before the other party has finished is kept as it
 happened: the turns overlap in time (the metrics count a caller who starts over the prospect as an
@@ -10,6 +10,7 @@ interruption), and a turn that stops while the other party is talking over it is
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -17,6 +18,7 @@ from typing import Literal
 from simulator.voice.recorded_speech import Word
 
 SAME_TURN_PAUSE = 2.0  # seconds: a longer pause by the same party, with no word from the other, still splits
+TALKING_OVER_GAP = 0.3  # the other party's last word ended less than this before: they were still talking
 OVERLAP_TOLERANCE = 0.05  # the metrics' own tolerance for two turns touching
 
 Party = Literal["caller", "prospect"]
@@ -32,12 +34,12 @@ class Utterance:
 
 
 def utterances(party: Party, words: Sequence[Word], other: Sequence[Word]) -> list[Utterance]:
-    """One party's words grouped into utterances, split at long pauses and where the other party spoke."""
-    other_starts = sorted(word.start for word in other)
+    """One party's words grouped into utterances, split at long pauses and where the other party answered."""
+    other_starts = [word.start for word in other]
     found: list[Utterance] = []
     current: list[Word] = []
     for word in words:
-        if current and _splits(current[-1], word, other_starts):
+        if current and _splits(current[-1], word, other, other_starts):
             found.append(_utterance(party, current))
             current = []
         current.append(word)
@@ -46,14 +48,19 @@ def utterances(party: Party, words: Sequence[Word], other: Sequence[Word]) -> li
     return found
 
 
-def _splits(before: Word, after: Word, other_starts: Sequence[float]) -> bool:
+def _splits(before: Word, after: Word, other: Sequence[Word], other_starts: Sequence[float]) -> bool:
+    """Whether a pause ends the turn: a long one, or one the other party spoke in and finished speaking in.
+
+    When the other party starts in the pause but is still talking as this party goes on, the two talk
+    over each other: this party's turn goes on, and the other's overlaps it (an interruption).
+    """
     if after.start - before.end >= SAME_TURN_PAUSE:
         return True
-    from bisect import bisect_right
-
-    # the other party started a word in this pause (not merely talking on over it)
-    index = bisect_right(other_starts, before.end)
-    return index < len(other_starts) and other_starts[index] < after.start
+    first = bisect_right(other_starts, before.end)
+    last = bisect_left(other_starts, after.start) - 1
+    if last < first:  # the other party said nothing in the pause
+        return False
+    return other[last].end <= after.start - TALKING_OVER_GAP
 
 
 def _utterance(party: Party, words: Sequence[Word]) -> Utterance:

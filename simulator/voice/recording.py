@@ -138,9 +138,37 @@ def _has_sound(track: np.ndarray) -> bool:
     return bool(len(track)) and int(np.abs(track.astype(np.int32)).max()) >= SILENT_PEAK * 32768
 
 
+def _wav_cut_short(path: Path) -> bool:
+    """A WAV file whose data chunk declares more bytes than the file holds (a copy or a download cut off).
+
+    FFmpeg quietly takes the file's own length for a WAV's duration, so this is read from the header.
+    """
+    try:
+        with path.open("rb") as file:
+            header = file.read(12)
+            if len(header) < 12 or header[:4] != b"RIFF" or header[8:12] != b"WAVE":
+                return False
+            while chunk := file.read(8):
+                if len(chunk) < 8:
+                    return True
+                size = int.from_bytes(chunk[4:8], "little")
+                if chunk[:4] == b"data":
+                    remaining = path.stat().st_size - file.tell()
+                    return size not in (0, 0xFFFFFFFF) and size > remaining
+                file.seek(size + (size & 1), 1)
+    except OSError:
+        return False
+    return False
+
+
 def _decode(path: Path, channels_wanted: Literal[1, 2]) -> list[np.ndarray]:
     """Every channel wanted as int16 at 16 kHz; a one-line RecordingError for anything else."""
     import av
+
+    if _wav_cut_short(path):
+        raise RecordingError(
+            f"{path}: truncated: the file ends before the audio its header declares; nothing was saved"
+        )
 
     try:
         container = av.open(str(path), mode="r", metadata_errors="ignore")
