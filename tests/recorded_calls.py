@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -101,7 +101,7 @@ def write_audio(path: Path, channels: np.ndarray, rate: int) -> None:
     layout = {1: "mono", 2: "stereo", 6: "5.1"}[count]
     interleaved = (np.clip(channels.T, -1, 1) * 32767).astype(np.int16).reshape(1, -1)
     with av.open(str(path), "w") as container:
-        stream = container.add_stream(codec, rate=48_000 if codec == "libopus" else rate, layout=layout)
+        stream: Any = container.add_stream(codec, rate=48_000 if codec == "libopus" else rate, layout=layout)
         frame = av.AudioFrame.from_ndarray(interleaved, format="s16", layout=layout)
         frame.sample_rate = rate
         resampler = av.AudioResampler(format=stream.codec_context.format, layout=layout, rate=stream.rate)

@@ -188,7 +188,8 @@ def test_saved_once_reused_on_a_second_score_and_kept_apart(
         assert again.transcript.turns == first.transcript.turns
         assert [call.kind for call in store.list_calls()] == ["practice", "recorded"]
         assert [call.id for call in store.list_calls(kind="recorded")] == [first.call_id]
-        saved = store.get_call(first.call_id)  # type: ignore[arg-type]
+        assert first.call_id is not None
+        saved = store.get_call(first.call_id)
         assert saved.transcript.research == RESEARCH and saved.report == again.report
         assert saved.recording is not None and saved.recording["files"] == [str(path.resolve())]
         assert "audio" not in saved.recording  # the audio is not copied unless asked
