@@ -321,3 +321,49 @@ def test_a_history_of_version_2_is_migrated_and_keeps_its_calls(tmp_path: Path) 
     assert connection.execute("PRAGMA user_version").fetchone()[0] == 4
     columns = {row[1] for row in connection.execute("PRAGMA table_info(turns)")}
     assert "reading" in columns
+
+
+# -- the app -----------------------------------------------------------------------------------------
+
+
+def test_the_app_imports_a_recording_and_shows_its_report(tmp_path: Path) -> None:
+    import asyncio
+
+    from conftest_tui import until
+    from textual.widgets import Input
+
+    from simulator.history.store import open_history
+    from simulator.tui.app import create_app
+    from simulator.tui.screens.import_call import ImportCallScreen
+    from simulator.tui.screens.report import ReportScreen
+    from simulator.tui.widgets.transcript_view import TranscriptView
+
+    path = tmp_path / "call.mp3"
+    make_call(
+        [
+            Line("prospect", "Hello, this is Dana.", voice=EXEC),
+            Line("caller", "Hi Dana, this is Sam from Brightline. Do you have a minute?"),
+        ],
+        path,
+    )
+
+    async def scenario() -> None:
+        app = create_app(typed=True, speak="silent", cursor_blink=False)
+        async with app.run_test(size=(100, 32)) as pilot:
+            app.action_import_call()
+            await until(pilot, lambda: isinstance(app.screen, ImportCallScreen) and bool(app.screen.query("#start")))
+            box = app.screen.query_one("#recording", Input)
+            box.value = "/no/such/call.wav"
+            box.focus()
+            await pilot.press("enter")
+            await until(pilot, lambda: "no such recording" in str(app.screen.query_one("#import-status").render()))
+            box.value = str(path)
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, ReportScreen), seconds=90)
+            view = app.screen.query_one(TranscriptView)
+            await until(pilot, lambda: view.shown == 2)
+
+    asyncio.run(scenario())
+    with open_history() as store:
+        [call] = store.list_calls(kind="recorded")
+        assert call.turns == 2

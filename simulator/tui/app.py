@@ -47,6 +47,7 @@ class CallsimApp(App[None]):
         Binding("f2", "scenarios", "Scenarios"),
         Binding("f3", "history", "History"),
         Binding("f4", "new_scenario", "New scenario"),
+        Binding("f5", "import_call", "Import a call"),
     ]
 
     def __init__(self, options: AppOptions | None = None) -> None:
@@ -66,7 +67,7 @@ class CallsimApp(App[None]):
         """During a call the navigation keys are hidden: hang up first. F2 is hidden on the list it opens."""
         from simulator.tui.screens.scenarios import ScenariosScreen
 
-        if action in ("scenarios", "history", "new_scenario"):
+        if action in ("scenarios", "history", "new_scenario", "import_call"):
             return not self.in_call() and not (action == "scenarios" and isinstance(self.screen, ScenariosScreen))
         return True
 
@@ -113,6 +114,33 @@ class CallsimApp(App[None]):
     def action_new_scenario(self) -> None:
         self.open_editor(None)
 
+    def action_import_call(self) -> None:
+        """Import a recorded call; when the screen hands back a scored call, show its report."""
+        from simulator.tui.screens.import_call import ImportCallScreen
+
+        if not self.in_call():
+            self.push_screen(ImportCallScreen(), callback=self.show_imported_call)
+
+    def show_imported_call(self, result: object) -> None:
+        from simulator.call.recorded import ImportResult
+        from simulator.tui.catalog import CallReport, speaker_names
+        from simulator.tui.screens.report import ReportScreen
+
+        if not isinstance(result, ImportResult):
+            return
+        report = CallReport(
+            call_id=result.call_id,
+            scenario_id=result.transcript.scenario,
+            title="Recorded call",
+            transcript=result.transcript,
+            report=result.report,
+            previous=None,  # a real call is not measured against practice
+            names=speaker_names(None),
+            success=None,
+        )
+        self.push_screen(ReportScreen(report))
+        self.notify(result.roles, timeout=10)
+
     def open_editor(self, path: object) -> None:
         from pathlib import Path
 
@@ -128,6 +156,9 @@ class CallsimApp(App[None]):
         yield SystemCommand("Scenarios", "List the scenarios and pick one to practise", self.action_scenarios)
         yield SystemCommand("History", "Every call you made, with trends per score", self.action_history)
         yield SystemCommand("New scenario", "Write your own scenario in the editor", self.action_new_scenario)
+        yield SystemCommand(
+            "Import a recorded call", "Score a real call from a two-channel recording", self.action_import_call
+        )
         from simulator.scenario.loader import list_scenarios
 
         for entry in list_scenarios():
