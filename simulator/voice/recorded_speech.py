@@ -1,8 +1,8 @@
 """The words of one party's track with their times: Silero VAD (faster-whisper's), then Whisper with word timestamps.
 
 Speech is found on the whole track first (in ten-minute blocks, so an hour never sits in memory as float32
-twice), then packed into windows of at most `WINDOW_SECONDS` of speech with the silences between them
-left out, so the encoder works on speech only. Each window is transcribed on its own: memory stays flat
+twice), then packed into windows that fill Whisper's 30 s input with the silences between them left out,
+so the encoder works on speech only. Each window is transcribed on its own: memory stays flat
 for any length, progress is reported and a cancel is honoured between windows, and each word's time is
 mapped back to the recording's clock.
 """
@@ -19,7 +19,8 @@ import numpy as np
 from simulator.voice.recording import SAMPLE_RATE, as_float
 from simulator.voice.stt import Transcriber, is_hallucination, vocabulary_prompt
 
-WINDOW_SECONDS = 28.0  # speech per Whisper window (its input is 30 s; a little room for the padding)
+WINDOW_SECONDS = 28.0  # the longest span of speech (longer ones are split by the VAD at a pause)
+WINDOW_LIMIT_SECONDS = 29.8  # Whisper's input is 30 s: what it hears of a group of spans stays within
 VAD_BLOCK_SECONDS = 600.0
 VAD_THRESHOLD = 0.5
 MIN_SILENCE_MS = 300  # a pause this long separates two stretches of speech
@@ -80,16 +81,22 @@ def speech_spans(track: np.ndarray) -> list[Span]:
 
 
 def windows(spans: Sequence[Span]) -> list[list[Span]]:
-    """Spans packed in order into groups of at most WINDOW_SECONDS of speech (a longer span alone)."""
+    """Spans packed in order into groups that fit one Whisper window with their padding and gaps.
+
+    What Whisper hears of a group (each span, PAD_SECONDS either side, GAP_SECONDS between) must stay
+    within its 30 s input: anything longer is decoded as a second, mostly empty window, which doubles the
+    encoder's work and invites Whisper's invented "thank you".
+    """
     packed: list[list[Span]] = []
     current: list[Span] = []
-    seconds = 0.0
+    seconds = GAP_SECONDS
     for span in spans:
-        if current and seconds + span.seconds > WINDOW_SECONDS:
+        heard = span.seconds + 2 * PAD_SECONDS + GAP_SECONDS
+        if current and seconds + heard > WINDOW_LIMIT_SECONDS:
             packed.append(current)
-            current, seconds = [], 0.0
+            current, seconds = [], GAP_SECONDS
         current.append(span)
-        seconds += span.seconds
+        seconds += heard
     if current:
         packed.append(current)
     return packed
