@@ -193,23 +193,21 @@ def main() -> None:
     found = result["turns"]
     boundaries = boundary_errors(truth, found)
     rates = word_error_rates(truth, found)
-    print(f"recording: {result['recording_seconds'] / 60:.1f} min, two channels, {len(truth)} true turns")
+    seconds, length = result["seconds"], result["recording_seconds"]
+    before = " ".join(f"{value:.2f}" for value in load_before)
+    after = " ".join(f"{value:.2f}" for value in load_after)
+    print(f"recording: {length / 60:.1f} min, two channels, {len(truth)} true turns")
     print(f"cores: {os.cpu_count()}, tiny.en threads: {arguments.threads}")
-    print(f"load average before: {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}; "
-          f"after: {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}")  # fmt: skip
-    print(
-        f"import time: {result['seconds']:.1f} s (real-time factor {result['seconds'] / result['recording_seconds']:.3f})"
-    )
+    print(f"load average (1, 5, 15 min) before: {before}; after: {after}")
+    print(f"import time: {seconds:.1f} s (real-time factor {seconds / length:.3f})")
     print(f"CPU time of the import process: {result['cpu_seconds']:.1f} s (all threads, model loading included)")
     print(f"peak memory (RSS of the import process): {result['peak_mb']:.0f} MB")
-    print(
-        f"word error rate: real speech (jfk.flac turns) {rates['real_speech_wer']:.1f} %, espeak turns {rates['espeak_wer']:.1f} %"
-    )
-    print(
-        f"turns found: {boundaries['found_turns']} for {boundaries['true_turns']} true ({boundaries['missed']} missed)"
-    )
-    print(f"turn-boundary error: median {boundaries['median_ms']:.0f} ms, p90 {boundaries['p90_ms']:.0f} ms, "
-          f"{boundaries['within_250ms']:.0f} % within 250 ms")  # fmt: skip
+    real, synthetic = rates["real_speech_wer"], rates["espeak_wer"]
+    print(f"word error rate: real speech (jfk.flac turns) {real:.1f} %, espeak turns {synthetic:.1f} %")
+    found_count, true_count = boundaries["found_turns"], boundaries["true_turns"]
+    print(f"turns found: {found_count} for {true_count} true ({boundaries['missed']} missed)")
+    median, p90, within = boundaries["median_ms"], boundaries["p90_ms"], boundaries["within_250ms"]
+    print(f"turn-boundary error: median {median:.0f} ms, p90 {p90:.0f} ms, {within:.0f} % within 250 ms")
 
 
 if __name__ == "__main__":
