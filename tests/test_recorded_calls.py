@@ -3,7 +3,12 @@ channel, known turns), through the real decoder, Silero VAD, tiny.en, the scorer
 
 from __future__ import annotations
 
+import json
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -235,6 +240,33 @@ def test_score_call_prints_the_report_and_saves_it(
     assert "No calls" in callsim(capsys, monkeypatch, "history", "--kind", "practice")[1]
     _code, report, _err = callsim(capsys, monkeypatch, "report", "1")
     assert "Recorded call:" in report and "Halden Freight" in report
+    assert not (Path(os.environ["CALLSIM_HOME"]) / "recordings").exists()  # no audio copied
+    code, again, err = callsim(capsys, monkeypatch, "score-call", str(path), "--keep-audio", "--json")
+    assert code == 0, err
+    payload = json.loads(again)
+    assert payload["id"] == 1 and payload["reused_transcript"] is True and payload["kind"] == "recorded"
+    _code, exported, _err = callsim(capsys, monkeypatch, "report", "1", "--json")
+    kept = [Path(name) for name in json.loads(exported)["recording"]["audio"]]
+    assert len(kept) == 1 and kept[0].read_bytes() == path.read_bytes()
+
+
+def test_ctrl_c_stops_the_command_and_saves_nothing(screened: tuple[Path, list[PlacedLine]], tmp_path: Path) -> None:
+    path, _placed = screened
+    environment = {**os.environ, "CALLSIM_HOME": str(tmp_path / "home")}
+    command = [sys.executable, "-m", "simulator", "score-call", str(path)]
+    process = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stderr is not None
+    for line in process.stderr:  # progress lines; interrupt once transcription is under way
+        if line.startswith("transcribing"):
+            process.send_signal(signal.SIGINT)
+            break
+    _out, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err
+    assert err.strip().splitlines()[-1] == "callsim: cancelled: nothing was saved"
+    database = tmp_path / "home" / "history.sqlite3"
+    if database.exists():  # the command opens the history before it transcribes
+        with HistoryStore(database) as store:
+            assert store.list_calls() == []
 
 
 def _write_text(path: Path) -> Path:

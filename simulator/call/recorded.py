@@ -14,7 +14,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +54,6 @@ class ImportPlan:
     scenario_id: str | None = None
     role: Role | None = None
     keep_audio_in: Path | None = None  # copy the audio into this folder (only when the user asked)
-    vocabulary: tuple[str, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)
@@ -92,7 +91,6 @@ def transcribe_turns(
     transcriber: Any,
     on_progress: Callable[[Progress], None],
     cancel: threading.Event,
-    vocabulary: Sequence[str] = (),
 ) -> list[tuple[Party, Turn]]:
     """The call's turns, each with its party ("caller" or "prospect"); prospect turns say "executive" for now."""
     on_progress(Progress("finding speech", 0.0))
@@ -117,7 +115,7 @@ def transcribe_turns(
         left = elapsed * (1 - share) / share if share > 0 else None
         on_progress(Progress("transcribing", min(1.0, share), left))
 
-    tracks = TrackTranscriber(transcriber, vocabulary, cancel)
+    tracks = TrackTranscriber(transcriber, cancel)
     on_progress(Progress("transcribing", 0.0))
     caller_words = tracks.words(recording.caller, caller_spans, advance)
     prospect_words = tracks.words(recording.prospect, prospect_spans, advance)
@@ -169,7 +167,7 @@ def import_recording(
     else:
         recording = read_recording(plan)
         seconds = recording.seconds
-        turns = transcribe_turns(recording, transcriber, on_progress, cancel, plan.vocabulary)
+        turns = transcribe_turns(recording, transcriber, on_progress, cancel)
         del recording  # an hour of audio is 230 MB: not kept while scoring and saving
     labelled, guess = with_roles(turns, plan.role)
     transcript = Transcript(scenario=plan.scenario_id, research=list(plan.research), outcome=None, turns=labelled)

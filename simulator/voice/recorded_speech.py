@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from simulator.voice.recording import SAMPLE_RATE, as_float
-from simulator.voice.stt import Transcriber, is_hallucination, vocabulary_prompt
+from simulator.voice.stt import Transcriber, is_hallucination
 
 WINDOW_SECONDS = 28.0  # the longest span of speech (longer ones are split by the VAD at a pause)
 WINDOW_LIMIT_SECONDS = 29.8  # Whisper's input is 30 s: what it hears of a group of spans stays within
@@ -105,9 +105,8 @@ def windows(spans: Sequence[Span]) -> list[list[Span]]:
 class TrackTranscriber:
     """Transcribes tracks with the loaded Whisper model, reporting progress and honouring a cancel."""
 
-    def __init__(self, transcriber: Transcriber, vocabulary: Sequence[str] = (), cancel: threading.Event | None = None):
+    def __init__(self, transcriber: Transcriber, cancel: threading.Event | None = None) -> None:
         self.transcriber = transcriber
-        self.vocabulary = tuple(vocabulary)
         self.cancel = cancel or threading.Event()
 
     def words(
@@ -151,7 +150,6 @@ class TrackTranscriber:
             without_timestamps=True,
             word_timestamps=True,
             vad_filter=False,
-            hotwords=vocabulary_prompt(self.vocabulary),
         )
         words: list[Word] = []
         for segment in segments:
