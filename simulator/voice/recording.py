@@ -25,6 +25,7 @@ FORMATS = (
 )
 TRUNCATED_SHARE = 0.97  # decoding less than this share of the duration the header declares: truncated
 MIN_SECONDS = 1.0
+MAX_EXPECTED_SECONDS = 4 * 3600.0  # room made up front; a longer recording grows its buffer as it decodes
 SILENT_PEAK = 1e-3  # a track whose loudest sample is below this (-60 dBFS) has nothing on it
 
 Side = Literal["left", "right"]
@@ -135,7 +136,7 @@ def _check_tracks(path: Path, caller: np.ndarray, prospect: np.ndarray, names: t
 
 
 def _has_sound(track: np.ndarray) -> bool:
-    return bool(len(track)) and int(np.abs(track.astype(np.int32)).max()) >= SILENT_PEAK * 32768
+    return bool(len(track)) and max(int(track.max()), -int(track.min())) >= SILENT_PEAK * 32768
 
 
 def _wav_cut_short(path: Path) -> bool:
@@ -185,20 +186,19 @@ def _decode(path: Path, channels_wanted: Literal[1, 2]) -> list[np.ndarray]:
         declared = _declared_seconds(container, stream)
         layout = "stereo" if channels_wanted == 2 else "mono"
         resampler = av.audio.resampler.AudioResampler(format="s16", layout=layout, rate=SAMPLE_RATE)
-        pieces: list[np.ndarray] = []
+        expected = min(declared or 600.0, MAX_EXPECTED_SECONDS)  # a header may claim anything
+        tracks = _Tracks(channels_wanted, int(expected * SAMPLE_RATE * 1.01) + SAMPLE_RATE)
         damaged = False
         for frame in _frames(container, stream):
             if frame is None:
                 damaged = True
                 continue
             for resampled in resampler.resample(frame):
-                pieces.append(resampled.to_ndarray().reshape(-1))
+                tracks.add(resampled.to_ndarray())
         for resampled in resampler.resample(None):
-            pieces.append(resampled.to_ndarray().reshape(-1))
-    samples = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int16)
-    tracks = [samples[0::2].copy(), samples[1::2].copy()] if channels_wanted == 2 else [samples]
-    del samples, pieces
-    decoded = len(tracks[0]) / SAMPLE_RATE
+            tracks.add(resampled.to_ndarray())
+    decoded_tracks = tracks.finished()
+    decoded = len(decoded_tracks[0]) / SAMPLE_RATE
     if decoded == 0:
         raise RecordingError(f"{path}: no sound could be decoded from it; use {FORMATS}")
     if declared and decoded < TRUNCATED_SHARE * declared:
@@ -208,7 +208,33 @@ def _decode(path: Path, channels_wanted: Literal[1, 2]) -> list[np.ndarray]:
         )
     if damaged and not declared:
         raise RecordingError(f"{path}: damaged audio data; nothing was saved")
-    return tracks
+    return decoded_tracks
+
+
+class _Tracks:
+    """Decoded samples written straight into one int16 array per channel, grown if the header was short.
+
+    Appending frames to a list and joining them would hold the recording twice (an hour of stereo is
+    230 MB of int16, and faster-whisper's own decoder holds it as float32 besides).
+    """
+
+    def __init__(self, channels: int, capacity: int) -> None:
+        self.channels = channels
+        self.arrays = np.zeros((channels, capacity), dtype=np.int16)
+        self.length = 0
+
+    def add(self, interleaved: np.ndarray) -> None:
+        samples = interleaved.reshape(-1, self.channels).T  # packed s16: L R L R ...
+        count = samples.shape[1]
+        if self.length + count > self.arrays.shape[1]:
+            grown = np.zeros((self.channels, max(2 * self.arrays.shape[1], self.length + count)), dtype=np.int16)
+            grown[:, : self.length] = self.arrays[:, : self.length]
+            self.arrays = grown
+        self.arrays[:, self.length : self.length + count] = samples
+        self.length += count
+
+    def finished(self) -> list[np.ndarray]:
+        return [self.arrays[channel, : self.length] for channel in range(self.channels)]
 
 
 def _check_channels(path: Path, channels: int, wanted: int) -> None:
