@@ -367,6 +367,7 @@ def _call_json(call: StoredCall) -> dict[str, Any]:
         "finished_at": summary["finished_at"],
         "mode": summary["mode"],
         "kind": summary["kind"],
+        "recording": call.recording,  # a recorded call's source (None for practice calls)
         "complete": summary["complete"],
         "scores": summary["scores"],
         **transcript,
