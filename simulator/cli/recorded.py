@@ -120,7 +120,7 @@ def _kept_recordings() -> Path:
 
 
 def _run(plan: Any, quiet: bool) -> Any:
-    from simulator.call.recorded import Cancelled, import_recording
+    from simulator.call.recorded import Cancelled, fingerprint, import_recording
     from simulator.config import load_settings
     from simulator.history.store import open_history
     from simulator.voice.stt import Transcriber
@@ -128,6 +128,7 @@ def _run(plan: Any, quiet: bool) -> Any:
     transcriber = Transcriber(load_settings().stt)
     meter = ProgressMeter(sys.stderr)
     cancel = threading.Event()
+    fingerprint(plan)  # a file that is missing or unreadable is refused before the history is opened (or made)
     try:
         with open_history() as store:
             result = import_recording(plan, transcriber, store, meter.show, cancel)
