@@ -47,7 +47,6 @@ class CallsimApp(App[None]):
         Binding("f2", "scenarios", "Scenarios"),
         Binding("f3", "history", "History"),
         Binding("f4", "new_scenario", "New scenario"),
-        Binding("f5", "import_call", "Import a call"),
     ]
 
     def __init__(self, options: AppOptions | None = None) -> None:
