@@ -1,6 +1,6 @@
 """The words of one party's track with their times: Silero VAD (faster-whisper's), then Whisper with word timestamps.
 
-Speech is found on the whole track first (a minute at a time: the VAD's working memory grows with what it
+Speech is found on the whole track first (ten minutes at a time: the VAD's working memory grows with what it
 is given), then packed into windows that fill Whisper's 30 s input with the silences between them left out,
 so the encoder works on speech only. Each window is transcribed on its own: memory stays flat
 for any length, progress is reported and a cancel is honoured between windows, and each word's time is
@@ -21,7 +21,7 @@ from simulator.voice.stt import Transcriber, is_hallucination
 
 WINDOW_SECONDS = 28.0  # the longest span of speech (longer ones are split by the VAD at a pause)
 WINDOW_LIMIT_SECONDS = 29.8  # Whisper's input is 30 s: what it hears of a group of spans stays within
-VAD_BLOCK_SECONDS = 60.0  # the VAD runs a block at once: its working memory grows with the block
+VAD_BLOCK_SECONDS = 600.0  # the VAD takes a block at once (~50 MB for ten minutes); one-minute blocks missed turns
 VAD_THRESHOLD = 0.5
 MIN_SILENCE_MS = 300  # a pause this long separates two stretches of speech
 PAD_SECONDS = 0.15  # audio either side of a span that Whisper hears (a word's edges), not counted as speech
