@@ -19,6 +19,8 @@ CORE_MODULES = [
     "simulator.history.store",
     "simulator.call.session",
     "simulator.call.practice",
+    "simulator.call.recorded",
+    "simulator.voice.recording",
 ]
 PURE_MODULES = ["simulator.scenario.loader", "simulator.persona.engine", "simulator.scoring"]
 AUDIO_LIBRARIES = ["sounddevice", "pyttsx3", "faster_whisper", "ctranslate2", "onnxruntime"]

@@ -19,9 +19,9 @@ app = typer.Typer(
 
 
 def _register_commands() -> None:
-    from simulator.cli import calls, doctor, practice_app, records, scenarios, score
+    from simulator.cli import calls, doctor, practice_app, recorded, records, scenarios, score
 
-    for module in (scenarios, calls, records, doctor, practice_app, score):
+    for module in (scenarios, calls, records, doctor, practice_app, score, recorded):
         module.register(app)
 
 

@@ -16,7 +16,7 @@ import typer
 from simulator.cli.errors import UserError
 
 if TYPE_CHECKING:
-    from simulator.history.store import CallSummary, HistoryStore, StoredCall
+    from simulator.history.store import CallKind, CallSummary, HistoryStore, StoredCall
     from simulator.history.trend import Trend
 
 MEASURED_MODES = ("mic", "audio")  # calls whose turn timings were measured, not simulated
@@ -25,6 +25,11 @@ CSV_COLUMNS = (
     "id", "started_at", "finished_at", "scenario", "mode", "outcome", "complete", "turns",
     "rigidity", "value_added", "next_step", "clock",
 )  # fmt: skip
+
+
+class Kind(StrEnum):
+    practice = "practice"
+    recorded = "recorded"
 
 
 class ExportFormat(StrEnum):
@@ -43,41 +48,60 @@ def register(app: typer.Typer) -> None:
 
 def history(
     scenario: Annotated[str | None, typer.Option("--scenario", help="Only calls on this scenario id.")] = None,
+    kind: Annotated[
+        Kind | None, typer.Option("--kind", help="Only practice calls, or only recorded calls (`score-call`).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the calls and trends as JSON.")] = False,
 ) -> None:
-    """List saved calls with their three scores and whether each score is getting better."""
+    """List saved calls with their three scores and whether each score is getting better.
+
+    Practice calls and recorded real calls each have their own trend: one should not lift the other's.
+    """
     from simulator.history.store import open_history
     from simulator.history.trend import score_trends
 
     calls: list[CallSummary] = []
     known: list[str] = []
+    chosen: CallKind | None = None if kind is None else ("recorded" if kind is Kind.recorded else "practice")
     if _history_exists():
         with open_history(read_only=True) as store:
-            calls = store.list_calls(scenario)
+            calls = store.list_calls(scenario, kind=chosen)
             known = store.scenario_ids() if not calls and scenario is not None else []
             for damaged in store.skipped:
                 typer.echo(f"callsim: skipped {damaged}", err=True)
-    trends = score_trends(calls)
+    practice = [call for call in calls if call.kind == "practice"]
+    recorded = [call for call in calls if call.kind == "recorded"]
+    trends = score_trends(recorded if kind is Kind.recorded else practice)
     if as_json:
-        payload = {
+        payload: dict[str, Any] = {
             "calls": [_summary_json(call) for call in calls],
             "trends": {name: trend.to_dict() if trend else None for name, trend in trends.items()},
         }
+        if kind is None:  # "trends" is the practice calls'; the recorded calls' own beside it
+            payload["recorded_trends"] = {
+                name: trend.to_dict() if trend else None for name, trend in score_trends(recorded).items()
+            }
         typer.echo(json.dumps(payload, indent=2))
         return
     if not calls:
-        typer.echo(_no_calls_message(scenario, known))
+        typer.echo(_no_calls_message(scenario, known, chosen))
         return
     typer.echo(_table(calls))
-    typer.echo("")
-    for line in _trend_lines(trends):
-        typer.echo(line)
+    present = [(title, group) for title, group in (("Practice calls", practice), ("Recorded calls", recorded)) if group]
+    for title, group in present:
+        lines = _trend_lines(score_trends(group))
+        if len(present) > 1:
+            lines = [f"{title}:"] + [f"  {line}" for line in lines]
+        typer.echo("")
+        typer.echo("\n".join(lines))
 
 
-def _no_calls_message(scenario: str | None, known: list[str]) -> str:
+def _no_calls_message(scenario: str | None, known: list[str], kind: str | None = None) -> str:
+    if kind == "recorded" and scenario is None:
+        return "No recorded calls yet: `callsim score-call RECORDING` scores a real call and saves it here."
     if scenario is None:
         return "No calls yet: `callsim practice` starts one, and every call is saved here."
-    message = f"No calls on scenario '{scenario}'."
+    message = f"No {kind + ' ' if kind else ''}calls on scenario '{scenario}'."
     if known:
         from rapidfuzz import process
 
@@ -92,15 +116,18 @@ def _table(calls: list[CallSummary]) -> str:
     from simulator.history.trend import ran_to_an_outcome
 
     header = ["ID", "Date", "Scenario", "Outcome", "Rigidity", "Value added", "Next step"]
+    if any(call.kind == "recorded" for call in calls):
+        header.append("Kind")
     rows = [header]
     for call in calls:
         if call.scores is not None:
             scores = [_points(call.scores.rigidity), _points(call.scores.value_added), _points(call.scores.next_step)]
         else:
             scores = ["—", "—", "—"]
-        rows.append([str(call.id), _local(call.started_at), call.scenario or "(no scenario)", _state(call), *scores])
+        row = [str(call.id), _local(call.started_at), call.scenario or "(no scenario)", _state(call), *scores]
         if call.scores is not None and not ran_to_an_outcome(call):
-            rows[-1][3] += " (partial)"
+            row[3] += " (partial)"
+        rows.append(row + [call.kind] if len(header) > len(row) else row)
     widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
     right = {0, 4, 5, 6}
     lines = []
@@ -185,7 +212,13 @@ def _report_lines(call: StoredCall, scored: dict[str, Any] | None, source: str) 
     lines = [
         f"Call {summary.id} · {summary.scenario or '(no scenario)'} · {_local(summary.started_at)} · {summary.mode}",
     ]
-    if summary.complete:
+    if call.recording is not None:
+        files = " + ".join(str(name) for name in call.recording.get("files", []))
+        caller = call.recording.get("caller")
+        side = f" (the caller on the {caller} channel)" if caller in ("left", "right") else ""
+        lines.append(f"Recorded call: {files}{side}")
+        lines.append(str(call.recording.get("prospect", "")).capitalize())
+    elif summary.complete:
         ended = "none: the call ended before one (partial scores, left out of trends)"
         lines.append(f"Outcome: {summary.outcome or ended}")
     else:
@@ -352,6 +385,7 @@ def _summary_json(call: CallSummary) -> dict[str, Any]:
         "scores": call.scores.to_dict() if call.scores else None,
         # the turns' start and end: measured on a spoken call, simulated from word counts on a typed one
         "clock": "measured" if call.mode in MEASURED_MODES else "simulated",
+        "kind": call.kind,
     }
 
 
@@ -364,6 +398,8 @@ def _call_json(call: StoredCall) -> dict[str, Any]:
         "started_at": summary["started_at"],
         "finished_at": summary["finished_at"],
         "mode": summary["mode"],
+        "kind": summary["kind"],
+        "recording": call.recording,  # a recorded call's source (None for practice calls)
         "complete": summary["complete"],
         "scores": summary["scores"],
         "clock": summary["clock"],

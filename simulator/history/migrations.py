@@ -52,6 +52,15 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("ALTER TABLE turns ADD COLUMN yielded INTEGER NOT NULL DEFAULT 0",),
     # version 3: the language layer's reading of each caller turn (issue 8).
     ("ALTER TABLE turns ADD COLUMN reading TEXT",),
+    # version 4: calls scored from a dialer's recording (issue 13), kept apart from practice calls: their kind,
+    # the recording's fingerprint (the same file scored again reuses its transcript) and, as JSON, where it
+    # came from (file, caller's channel, who the prospect was, a kept copy of the audio).
+    (
+        "ALTER TABLE calls ADD COLUMN kind TEXT NOT NULL DEFAULT 'practice'",
+        "ALTER TABLE calls ADD COLUMN source_fingerprint TEXT",
+        "ALTER TABLE calls ADD COLUMN recording TEXT",
+        "CREATE INDEX calls_by_source ON calls (source_fingerprint)",
+    ),
 )
 
 LATEST_VERSION = len(MIGRATIONS)

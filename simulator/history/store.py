@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from simulator.errors import CallsimError
 from simulator.history.migrations import LATEST_VERSION, migrate, schema_version
@@ -31,6 +31,9 @@ REQUIRED_TABLES = ("calls", "turns")
 DEFAULT_LOCK_TIMEOUT = 10.0
 
 T = TypeVar("T")
+
+CallKind = Literal["practice", "recorded"]
+CALL_KINDS: tuple[CallKind, ...] = ("practice", "recorded")
 
 
 class HistoryError(CallsimError):
@@ -70,6 +73,7 @@ class CallSummary:
     complete: bool
     turns: int
     scores: Scores | None
+    kind: CallKind = "practice"
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,7 @@ class StoredCall:
     summary: CallSummary
     transcript: Transcript
     report: dict[str, Any] | None
+    recording: dict[str, Any] | None = None  # a recorded call's source: file, caller's channel, prospect, audio copy
 
 
 class HistoryStore:
@@ -362,13 +367,83 @@ class HistoryStore:
         if connection.execute("SELECT 1 FROM calls WHERE id = ?", (call_id,)).fetchone() is None:
             raise CallNotFound(f"no call {call_id} in the history ({self.path})")
 
+    def save_recorded_call(
+        self,
+        transcript: Transcript,
+        report: dict[str, Any] | None,
+        fingerprint: str,
+        recording: dict[str, Any],
+        replace: int | None = None,
+    ) -> int:
+        """Save a call scored from a recording in one transaction (all of it or nothing); returns its id.
+
+        `replace` is the id of the call this recording was saved as before: it is scored again in place, so
+        scoring the same file twice leaves one call in the history.
+        """
+        scores = report.get("scores", {}) if report else {}
+        values = [_number(scores.get(name)) if isinstance(scores, dict) else None for name in SCORE_NAMES]
+        now = _timestamp(datetime.now(UTC))
+        fields = (
+            transcript.scenario,
+            json.dumps(list(transcript.research)),
+            transcript.outcome,
+            *values,
+            json.dumps(report) if report is not None else None,
+            fingerprint,
+            json.dumps(recording),
+        )
+
+        def save(connection: sqlite3.Connection) -> int:
+            if replace is not None:
+                self._require_call(connection, replace)
+                connection.execute(
+                    "UPDATE calls SET scenario_id = ?, research = ?, outcome = ?, rigidity = ?, value_added = ?,"
+                    " next_step = ?, report = ?, source_fingerprint = ?, recording = ?, finished_at = ?,"
+                    " complete = 1, kind = 'recorded' WHERE id = ?",
+                    (*fields, now, replace),
+                )
+                connection.execute("DELETE FROM turns WHERE call_id = ?", (replace,))
+                call_id = replace
+            else:
+                cursor = connection.execute(
+                    "INSERT INTO calls (scenario_id, research, outcome, rigidity, value_added, next_step, report,"
+                    " source_fingerprint, recording, mode, kind, started_at, finished_at, complete)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'recording', 'recorded', ?, ?, 1)",
+                    (*fields, now, now),
+                )
+                assert cursor.lastrowid is not None
+                call_id = cursor.lastrowid
+            connection.executemany(
+                "INSERT INTO turns (call_id, idx, speaker, text, start, end_time, interrupted)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (call_id, index, turn.speaker, turn.text, turn.start, turn.end, turn.interrupted)
+                    for index, turn in enumerate(transcript.turns)
+                ],
+            )
+            return call_id
+
+        return self._write(save)
+
+    def find_recording(self, fingerprint: str) -> int | None:
+        """The id of the recorded call saved from this recording (its fingerprint), if any."""
+        row = self._read(
+            lambda connection: connection.execute(
+                "SELECT id FROM calls WHERE kind = 'recorded' AND source_fingerprint = ? ORDER BY id DESC LIMIT 1",
+                (fingerprint,),
+            ).fetchone()
+        )
+        return int(row[0]) if row else None
+
     # -- reading ---------------------------------------------------------------------------------
 
-    def list_calls(self, scenario: str | None = None) -> list[CallSummary]:
-        """Calls oldest first (the order trends are read in), optionally on one scenario only."""
-        query = _SUMMARY_QUERY + (" WHERE c.scenario_id = ?" if scenario is not None else "")
+    def list_calls(self, scenario: str | None = None, kind: CallKind | None = None) -> list[CallSummary]:
+        """Calls oldest first (the order trends are read in), optionally on one scenario or of one kind only."""
+        conditions = [(" c.scenario_id = ?", scenario), (" c.kind = ?", kind)]
+        chosen = [(condition, value) for condition, value in conditions if value is not None]
+        query = _SUMMARY_QUERY + (" WHERE" + " AND".join(condition for condition, _ in chosen) if chosen else "")
         query += " ORDER BY c.started_at, c.id"
-        parameters = (scenario,) if scenario is not None else ()
+        parameters = tuple(value for _, value in chosen)
         rows = self._read(lambda connection: connection.execute(query, parameters).fetchall())
         calls = []
         self.skipped = []
@@ -390,19 +465,21 @@ class HistoryStore:
         return [row[0] for row in rows]
 
     def get_call(self, call_id: int) -> StoredCall:
-        def load(connection: sqlite3.Connection) -> tuple[tuple[Any, ...], str, str | None, list[Any]]:
+        def load(connection: sqlite3.Connection) -> tuple[tuple[Any, ...], str, str | None, str | None, list[Any]]:
             row = connection.execute(_SUMMARY_QUERY + " WHERE c.id = ?", (call_id,)).fetchone()
             if row is None:
                 raise CallNotFound(f"no call {call_id} in the history ({self.path}); `callsim history` lists them")
-            extra = connection.execute("SELECT research, report FROM calls WHERE id = ?", (call_id,)).fetchone()
+            extra = connection.execute(
+                "SELECT research, report, recording FROM calls WHERE id = ?", (call_id,)
+            ).fetchone()
             turns = connection.execute(
                 "SELECT speaker, text, start, end_time, interrupted, heard, latency, yielded, reading FROM turns"
                 " WHERE call_id = ? ORDER BY idx",
                 (call_id,),
             ).fetchall()
-            return row, extra[0], extra[1], turns
+            return row, extra[0], extra[1], extra[2], turns
 
-        row, research, report, turn_rows = self._read(load)
+        row, research, report, recording, turn_rows = self._read(load)
         try:
             summary = _summary(row)
             transcript = Transcript(
@@ -411,7 +488,12 @@ class HistoryStore:
                 outcome=summary.outcome,
                 turns=[_turn(turn_row) for turn_row in turn_rows],
             )
-            return StoredCall(summary=summary, transcript=transcript, report=json.loads(report) if report else None)
+            return StoredCall(
+                summary=summary,
+                transcript=transcript,
+                report=json.loads(report) if report else None,
+                recording=json.loads(recording) if recording else None,
+            )
         except (ValueError, TypeError) as error:  # JSON and pydantic errors: a row edited or damaged by hand
             reason = " ".join(str(error).split())[:160]
             raise DamagedCall(f"call {call_id} in the history ({self.path}) is damaged: {reason}") from error
@@ -466,13 +548,13 @@ def open_history(path: Path | None = None, *, read_only: bool = False) -> Iterat
 
 _SUMMARY_QUERY = (
     "SELECT c.id, c.started_at, c.finished_at, c.scenario_id, c.mode, c.outcome, c.complete,"
-    " (SELECT count(*) FROM turns t WHERE t.call_id = c.id), c.rigidity, c.value_added, c.next_step"
+    " (SELECT count(*) FROM turns t WHERE t.call_id = c.id), c.kind, c.rigidity, c.value_added, c.next_step"
     " FROM calls c"
 )
 
 
 def _summary(row: tuple[Any, ...]) -> CallSummary:
-    call_id, started, finished, scenario, mode, outcome, complete, turns, *values = row
+    call_id, started, finished, scenario, mode, outcome, complete, turns, kind, *values = row
     scores = Scores(*values) if all(value is not None for value in values) else None
     return CallSummary(
         id=call_id,
@@ -484,6 +566,7 @@ def _summary(row: tuple[Any, ...]) -> CallSummary:
         complete=bool(complete),
         turns=turns,
         scores=scores,
+        kind="recorded" if kind == "recorded" else "practice",
     )
 
 

@@ -75,6 +75,10 @@ class CallsimApp(App[None]):
             "history": (HistoryScreen,),
             "new_scenario": (EditorScreen,),
         }
+        if action == "import_call":
+            from simulator.tui.screens.confirm import ConfirmScreen
+
+            return not self.in_call() and not isinstance(self.screen, ConfirmScreen)
         if action in already_there:
             from simulator.tui.screens.confirm import ConfirmScreen
 
@@ -230,6 +234,33 @@ class CallsimApp(App[None]):
     def action_new_scenario(self) -> None:
         self.open_editor(None)
 
+    def action_import_call(self) -> None:
+        """Import a recorded call; when the screen hands back a scored call, show its report."""
+        from simulator.tui.screens.import_call import ImportCallScreen
+
+        if not self.in_call():
+            self.push_screen(ImportCallScreen(), callback=self.show_imported_call)
+
+    def show_imported_call(self, result: object) -> None:
+        from simulator.call.recorded import ImportResult
+        from simulator.tui.catalog import CallReport, speaker_names
+        from simulator.tui.screens.report import ReportScreen
+
+        if not isinstance(result, ImportResult):
+            return
+        report = CallReport(
+            call_id=result.call_id,
+            scenario_id=result.transcript.scenario,
+            title="Recorded call",
+            transcript=result.transcript,
+            report=result.report,
+            previous=None,  # a real call is not measured against practice
+            names=speaker_names(None),
+            success=None,
+        )
+        self.push_screen(ReportScreen(report))
+        self.notify(result.roles, timeout=10)
+
     def open_editor(self, path: object) -> None:
         from simulator.tui.screens.editor import EditorScreen
 
@@ -244,6 +275,9 @@ class CallsimApp(App[None]):
         yield SystemCommand("Scenarios", "List the scenarios and pick one to practise", self.action_scenarios)
         yield SystemCommand("History", "Every call you made, with trends per score", self.action_history)
         yield SystemCommand("New scenario", "Write your own scenario in the editor", self.action_new_scenario)
+        yield SystemCommand(
+            "Import a recorded call", "Score a real call from a two-channel recording", self.action_import_call
+        )
         from simulator.scenario.loader import list_scenarios
 
         for entry in list_scenarios():

@@ -90,12 +90,16 @@ def history_exists() -> bool:
 
 
 def calls(scenario: str | None = None) -> list[CallSummary]:
-    """The calls in the history, oldest first; none when nothing was ever saved (no file is made)."""
+    """The practice calls in the history, oldest first; none when nothing was ever saved (no file is made).
+
+    Recorded calls (`callsim score-call`) are kept apart: they are real calls, not practice, and would mix
+    into the trends and comparisons here.
+    """
     if not history_exists():
         return []
     store = _history()
     try:
-        return list(store.list_calls(scenario))
+        return list(store.list_calls(scenario, kind="practice"))
     finally:
         store.close()
 
