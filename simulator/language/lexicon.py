@@ -29,6 +29,7 @@ class Lexicon(Strict):
     deference: list[str] = Field(default_factory=list)
     instruction_verbs: list[str] = Field(default_factory=list)
     contrast_words: list[str] = Field(default_factory=list)
+    commitments: list[str] = Field(default_factory=list)
 
 
 def lexicon_path() -> Path:

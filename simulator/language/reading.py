@@ -142,6 +142,12 @@ SETTLING_RULES: tuple[SettlingRule, ...] = (
         frozenset({"entitled_demand"}),
     ),
     SettlingRule(
+        "calling-back-is-no-demand",
+        "'Tuesday at 2pm? I'll call his line then, or his mobile if you'd rather' books the next step itself",
+        lambda intents, timing: timing.proposes and timing.commits and "rude" not in intents,
+        frozenset({"entitled_demand"}),
+    ),
+    SettlingRule(
         "deference-is-courtesy",
         "'whatever's easiest for him, I could do Thursday at eleven' defers to their diary; it is not 'whatever'",
         lambda intents, timing: timing.defers,

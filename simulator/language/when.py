@@ -46,6 +46,7 @@ class Timing:
     mentions: tuple[When, ...] = ()
     minutes: int | None = None  # "twenty minutes", "half an hour"
     defers: bool = False  # "whatever suits him"
+    commits: bool = False  # "I'll call him then": the caller makes the next contact
 
     @property
     def proposals(self) -> tuple[When, ...]:
@@ -158,7 +159,8 @@ def read_timing(text: str, heard: Words | None = None) -> Timing:
             day = "tomorrow" if match.group(1) == "tomorrow " else ("today" if match.group(1) == "this " else None)
             found.append((index, day, lex.day_parts.get(match.group(2))))
     mentions = _merge(found, heard)
-    return Timing(tuple(mentions), _minutes(norm), _defers(tokens))
+    return Timing(tuple(mentions), _minutes(norm), _has_phrase(tokens, lex.deference),
+                  _has_phrase(tokens, lex.commitments))  # fmt: skip
 
 
 def _merge(found: list[tuple[int, str | None, str | None]], heard: Words) -> list[When]:
@@ -239,9 +241,9 @@ def _minutes(norm: str) -> int | None:
     return None if amount is None else amount * lex.duration_units[unit]
 
 
-def _defers(tokens: list[str]) -> bool:
+def _has_phrase(tokens: list[str], phrases: list[str]) -> bool:
     text = " " + " ".join(tokens) + " "
-    return any(" " + normalize(phrase) + " " in text for phrase in lexicon().deference)
+    return any(" " + normalize(phrase) + " " in text for phrase in phrases)
 
 
 def proposes_time(text: str) -> bool:

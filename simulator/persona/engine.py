@@ -211,16 +211,29 @@ class PersonaEngine:
         "...I'd love to share the figures with Daniel. Could I try him tomorrow at half past ten?" gets the
         slot booked at once, rather than "When could you call him back?" after the time was given.
         """
-        if reply.outcome is not None or not heard.proposes_time or entered.persona != reply.speaker:
+        if reply.outcome is not None or entered.persona != reply.speaker:
             return reply
-        follow = self._first_transition(entered, reply.state, heard)
+        state = reply.state
+        pre_empted = entered.objection and not set(heard.intents) & PUSHY and "handle_objection" in heard.intents
+        if pre_empted:
+            # "...I'm not trying to replace them; what might still help is..." answered it before it was raised
+            interest = dict(state.interest)
+            interest[entered.persona] = interest.get(entered.persona, 0) + 1
+            state = replace(state, facts=state.facts | {"objection_handled"}, interest=interest)
+        elif not heard.proposes_time:
+            return reply
+        follow = self._first_transition(entered, state, heard)
         if follow is None:
             return reply
         targets = [follow.to] if isinstance(follow.to, str) else list(follow.to)
-        if not all(self._states[t].outcome in BOOKINGS for t in targets):
+        booking = all(self._states[t].outcome in BOOKINGS for t in targets)
+        moves_on = pre_empted and all(not self._states[t].objection for t in targets)
+        if booking and (not heard.proposes_time or "time_proposed" not in state.facts):
             return reply
-        booking = self._states[self._pick_target(targets, reply.state, rng, None)]
-        return self._enter(reply.state, entered, booking, follow.say, heard, rng)
+        if not (booking or moves_on):
+            return reply
+        target = self._states[self._pick_target(targets, state, rng, None)]
+        return self._enter(state, entered, target, follow.say, heard, rng)
 
     def _reprompt_limit(self, current: State) -> int:
         return current.stuck.after if current.stuck is not None else DEFAULT_REPROMPTS
