@@ -30,6 +30,7 @@ class Lexicon(Strict):
     instruction_verbs: list[str] = Field(default_factory=list)
     contrast_words: list[str] = Field(default_factory=list)
     commitments: list[str] = Field(default_factory=list)
+    deadline_markers: list[str] = Field(default_factory=list)
 
 
 def lexicon_path() -> Path:

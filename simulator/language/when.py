@@ -223,6 +223,11 @@ def _judge(index: int, day: str | None, time: str | None, heard: Words) -> When:
     )
     # "anything today" is no appointment; "today at two" or "this afternoon" is
     generic = generic or (day == "today" and not time)
+    # "the offer expires on Friday" names a deadline, not a time to talk
+    deadlines = [tuple(marker.split()) for marker in lex.deadline_markers]
+    for back in range(max(0, index - TIME_NEGATION_REACH), index):
+        if any(tuple(tokens[back : back + len(m)]) == m for m in deadlines):
+            generic = True
     return When(day, time, index, ruled_out, past, instruction, generic)
 
 
