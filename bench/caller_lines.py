@@ -31,16 +31,21 @@ def espeak_available() -> bool:
     return shutil.which("espeak-ng") is not None
 
 
-def synthesise(text: str, path: Path, words_per_minute: int = 150) -> Path:
+# espeak-ng voices the benchmarks speak with: two accents, a man's and a woman's voice.
+VOICES = ("en", "en-us+f3")
+
+
+def synthesise(text: str, path: Path, words_per_minute: int = 150, voice: str = "en") -> Path:
     """Write `text` as spoken by espeak-ng to a WAV file (its native 22.05 kHz; readers resample)."""
     subprocess.run(
-        ["espeak-ng", "-v", "en", "-s", str(words_per_minute), "-w", str(path), text],
+        ["espeak-ng", "-v", voice, "-s", str(words_per_minute), "-w", str(path), text],
         check=True,
         capture_output=True,
     )
     return path
 
 
-def synthesise_all(lines: list[str], folder: Path) -> list[Path]:
+def synthesise_all(lines: list[str], folder: Path, voice: str = "en") -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    return [synthesise(line, folder / f"caller-{index:02d}.wav") for index, line in enumerate(lines)]
+    tag = "" if voice == "en" else "-" + "".join(ch if ch.isalnum() else "_" for ch in voice)
+    return [synthesise(line, folder / f"caller{tag}-{index:02d}.wav", voice=voice) for index, line in enumerate(lines)]
