@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -58,8 +59,16 @@ class Track:
     def __init__(self, device: str) -> None:
         self.device = device
         self._process = subprocess.Popen(
-            ["parec", f"--device={device}", "--raw", "--format=s16le", "--channels=1", f"--rate={RATE}",
-             "--latency-msec=10", "--client-name=callsim-meter"],
+            [
+                "parec",
+                f"--device={device}",
+                "--raw",
+                "--format=s16le",
+                "--channels=1",
+                f"--rate={RATE}",
+                "--latency-msec=10",
+                "--client-name=callsim-meter",
+            ],
             stdout=subprocess.PIPE,
         )
         self._chunks: list[np.ndarray] = []
@@ -124,8 +133,17 @@ class Track:
 def play(samples: np.ndarray) -> subprocess.Popen[bytes]:
     """Say `samples` into the virtual microphone (returns at once; the line plays in real time)."""
     process = subprocess.Popen(
-        ["pacat", "--playback", "--device=callsim_mouth", "--raw", "--format=float32le", "--channels=1",
-         f"--rate={RATE}", "--latency-msec=10", "--client-name=callsim-caller"],
+        [
+            "pacat",
+            "--playback",
+            "--device=callsim_mouth",
+            "--raw",
+            "--format=float32le",
+            "--channels=1",
+            f"--rate={RATE}",
+            "--latency-msec=10",
+            "--client-name=callsim-caller",
+        ],
         stdin=subprocess.PIPE,
     )
     assert process.stdin is not None
@@ -166,7 +184,7 @@ def start_call(extra_env: dict[str, str]) -> Call:
     home = Path(tempfile.mkdtemp(prefix="callsim-meter-home-"))
     env = {**os.environ, **extra_env, "CALLSIM_HOME": str(home)}
     process = subprocess.Popen(
-        [str(ROOT / ".venv/bin/callsim"), "run", SCENARIO, "--mic", "--no-save", "--json"],
+        [str(ROOT / ".venv/bin/callsim"), "run", SCENARIO, "--mic", "--json"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -175,7 +193,9 @@ def start_call(extra_env: dict[str, str]) -> Call:
     return Call(process, home)
 
 
-def wait_for_persona(speaker: Track, since: float, call: Call, timeout: float = REPLY_TIMEOUT) -> tuple[float, float] | None:
+def wait_for_persona(
+    speaker: Track, since: float, call: Call, timeout: float = REPLY_TIMEOUT
+) -> tuple[float, float] | None:
     """(first sound, end) of the persona's next line after `since`; None if none came or the call ended."""
     deadline = time.monotonic() + timeout
     onset = None
@@ -200,10 +220,30 @@ class Outside:
     labels: list[str] = field(default_factory=list)
     calls: int = 0
     texts: list[str] = field(default_factory=list)
+    stages: dict[str, list[float]] = field(default_factory=dict)  # the app's own timings, end of speech → step
+
+    def take_app_timings(self, home: Path) -> None:
+        """The call's own per-turn timings, from the history it saved (it is stopped, so it prints nothing)."""
+        import sqlite3
+
+        for database in home.rglob("history.sqlite3"):
+            with sqlite3.connect(database) as db:
+                rows = db.execute("SELECT speaker, text, latency FROM turns ORDER BY call_id, idx").fetchall()
+            for speaker, text, raw in rows:
+                if speaker == "caller":
+                    self.texts.append(text)
+                if raw:
+                    self._add(json.loads(raw))
+
+    def _add(self, latency: dict[str, float]) -> None:
+        for stage in ("transcript_ready", "reply_chosen", "first_audio"):
+            if latency.get(stage) is not None:
+                self.stages.setdefault(stage, []).append(latency[stage] - latency["end_of_speech"])
 
 
-def measure_turns(turns: int, clips: list[tuple[str, np.ndarray]], mouth: Track, speaker: Track, env: dict[str, str],
-                  verbose: bool) -> Outside:
+def measure_turns(
+    turns: int, clips: list[tuple[str, np.ndarray]], mouth: Track, speaker: Track, env: dict[str, str], verbose: bool
+) -> Outside:
     """Whole calls, one after another, until `turns` caller turns have had their answer."""
     result = Outside()
     line = 0
@@ -227,12 +267,14 @@ def measure_turns(turns: int, clips: list[tuple[str, np.ndarray]], mouth: Track,
             result.latencies.append(reply[0] - end)
             result.labels.append(label)
             if verbose:
-                print(f"  call {result.calls} turn {len(result.latencies):2d}: {result.latencies[-1] * 1000:5.0f} ms  {label}")
+                print(
+                    f"  call {result.calls} turn {len(result.latencies):2d}: {result.latencies[-1] * 1000:5.0f} ms  {label}"
+                )
         if call.alive():
             call.process.terminate()
-        transcript = call.finish()
-        if transcript:
-            result.texts += [t["text"] for t in transcript.get("turns", []) if t.get("speaker") == "caller"]  # type: ignore[union-attr]
+        call.finish()
+        result.take_app_timings(call.home)
+        shutil.rmtree(call.home, ignore_errors=True)
     return result
 
 
@@ -244,8 +286,9 @@ class BargeIn:
     gaps: list[float] = field(default_factory=list)  # longest persona silence around a backchannel
 
 
-def measure_barge_in(count: int, voice: str, folder: Path, mouth: Track, speaker: Track, env: dict[str, str],
-                     verbose: bool) -> BargeIn:
+def measure_barge_in(
+    count: int, voice: str, folder: Path, mouth: Track, speaker: Track, env: dict[str, str], verbose: bool
+) -> BargeIn:
     """Talk over persona lines; say backchannels over others (alternating), all inside whole calls."""
     interruptions = [load_line(text, voice, folder, f"interrupt-{i}") for i, text in enumerate(INTERRUPTIONS)]
     backchannels = [load_line(text, voice, folder, f"backchannel-{i}") for i, text in enumerate(BACKCHANNELS)]
@@ -284,8 +327,10 @@ def measure_barge_in(count: int, voice: str, folder: Path, mouth: Track, speaker
                 result.gaps.append(gap)
                 result.talked_through += int(through)
                 if verbose:
-                    print(f"  backchannel {result.backchannels:2d}: {'talked through' if through else 'YIELDED'}, "
-                          f"persona gap {gap * 1000:.0f} ms, line went on to {((line_end or 0) - end):.1f} s after")
+                    print(
+                        f"  backchannel {result.backchannels:2d}: {'talked through' if through else 'YIELDED'}, "
+                        f"persona gap {gap * 1000:.0f} ms, line went on to {((line_end or 0) - end):.1f} s after"
+                    )
                 reply = wait_for_persona(speaker, time.monotonic(), call, timeout=1.0)
                 nxt = wait_for_persona(speaker, (line_end or time.monotonic()) + 0.01, call, timeout=0.5)
                 del reply, nxt
@@ -302,8 +347,10 @@ def measure_barge_in(count: int, voice: str, folder: Path, mouth: Track, speaker
                 if first is not None and quiet is not None and quiet - onset > 0.35:
                     result.quiet_after.append(max(0.0, quiet - first))
                     if verbose:
-                        print(f"  barge-in {len(result.quiet_after):2d}: persona quiet {result.quiet_after[-1] * 1000:.0f} ms "
-                              "after the caller's first sound")
+                        print(
+                            f"  barge-in {len(result.quiet_after):2d}: persona quiet {result.quiet_after[-1] * 1000:.0f} ms "
+                            "after the caller's first sound"
+                        )
             end = mouth.last_sound() or time.monotonic()
             nxt_line = wait_for_persona(speaker, end + 0.05, call)
             if nxt_line is None:
@@ -314,6 +361,7 @@ def measure_barge_in(count: int, voice: str, folder: Path, mouth: Track, speaker
         if call.alive():
             call.process.terminate()
         call.finish()
+        shutil.rmtree(call.home, ignore_errors=True)
     return result
 
 
@@ -328,8 +376,9 @@ def load_average() -> str:
 def start_rig(folder: Path) -> dict[str, str]:
     if os.environ.get("PULSE_SERVER"):
         return {}
-    out = subprocess.run([str(ROOT / "scripts/audio-sandbox.sh"), "start", str(folder)], check=True,
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [str(ROOT / "scripts/audio-sandbox.sh"), "start", str(folder)], check=True, capture_output=True, text=True
+    ).stdout
     env = dict(line.split("=", 1) for line in out.split() if "=" in line)
     os.environ.update(env)
     return env
@@ -404,31 +453,48 @@ def run_inside(paths: list[Path]) -> tuple[list[float], list[float]]:
 def row(name: str, values: list[float]) -> str:
     if not values:
         return f"{name:44s} {'-':>7s}"
-    return (f"{name:44s} {percentile(values, 50) * 1000:5.0f}ms {percentile(values, 95) * 1000:5.0f}ms "
-            f"{max(values) * 1000:5.0f}ms {len(values):5d}")
+    return (
+        f"{name:44s} {percentile(values, 50) * 1000:5.0f}ms {percentile(values, 95) * 1000:5.0f}ms "
+        f"{max(values) * 1000:5.0f}ms {len(values):5d}"
+    )
 
 
-def report(outside: Outside, inside: list[float] | None, baseline: list[float] | None, barge: BargeIn | None,
-           hog: int, load: str) -> None:
+def report(
+    outside: Outside,
+    inside: list[float] | None,
+    baseline: list[float] | None,
+    barge: BargeIn | None,
+    hog: int,
+    load: str,
+) -> None:
     print(f"\nend of caller audio → first persona audio       p50     p95     max  turns   (load {load}, hog {hog})")
     print(row(f"outside: callsim run --mic ({outside.calls} calls)", outside.latencies))
     if inside is not None and baseline is not None:
         print(row("in-process pipeline (bench/latency.py)", inside))
         print(row("naive baseline (1 s silence, default decode)", baseline))
         print(f"naive baseline / outside at p50: {percentile(baseline, 50) / percentile(outside.latencies, 50):.1f}x")
+    for stage, values in outside.stages.items():
+        print(row(f"  app's own: end of speech → {stage}", values))
     print("outside latencies (ms): " + ", ".join(f"{value * 1000:.0f}" for value in outside.latencies))
     if hog:
-        ok = percentile(outside.latencies, 95) <= TARGETS["p95_loaded"] and max(outside.latencies) <= TARGETS["max_loaded"]
+        ok = (
+            percentile(outside.latencies, 95) <= TARGETS["p95_loaded"]
+            and max(outside.latencies) <= TARGETS["max_loaded"]
+        )
         print(f"target under load (p95 ≤ 800 ms, max ≤ 1.5 s): {'ok' if ok else 'MISSED'}")
     else:
         ok = percentile(outside.latencies, 50) <= TARGETS["p50"] and percentile(outside.latencies, 95) <= TARGETS["p95"]
         print(f"target idle (p50 ≤ 300 ms, p95 ≤ 500 ms): {'ok' if ok else 'MISSED'}")
     if barge is not None:
-        print(f"\nbarge-in: caller's first sound → persona quiet: p50 {percentile(barge.quiet_after, 50) * 1000:.0f} ms, "
-              f"p95 {percentile(barge.quiet_after, 95) * 1000:.0f} ms, max {max(barge.quiet_after or [0]) * 1000:.0f} ms "
-              f"over {len(barge.quiet_after)} interruptions (target p95 ≤ 200 ms)")
-        print(f"backchannels talked through: {barge.talked_through} of {barge.backchannels} (target 19 of 20); "
-              f"persona gap p50 {percentile(barge.gaps, 50) * 1000:.0f} ms")
+        print(
+            f"\nbarge-in: caller's first sound → persona quiet: p50 {percentile(barge.quiet_after, 50) * 1000:.0f} ms, "
+            f"p95 {percentile(barge.quiet_after, 95) * 1000:.0f} ms, max {max(barge.quiet_after or [0]) * 1000:.0f} ms "
+            f"over {len(barge.quiet_after)} interruptions (target p95 ≤ 200 ms)"
+        )
+        print(
+            f"backchannels talked through: {barge.talked_through} of {barge.backchannels} (target 19 of 20); "
+            f"persona gap p50 {percentile(barge.gaps, 50) * 1000:.0f} ms"
+        )
     print(f"load average after: {load_average()}")
 
 
