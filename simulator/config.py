@@ -75,6 +75,12 @@ class Listening(Section):
         default=64, ge=32, description="Pause after which transcribing starts early (2 VAD windows of 32 ms)."
     )
     end_pause_ms: int = Field(default=350, ge=100, description="Pause that ends a finished sentence or question.")
+    end_of_turn_model: bool = Field(
+        default=True, description="Let the Smart Turn model hear whether a turn is finished, beside the words."
+    )
+    complete_pause_ms: int = Field(
+        default=160, ge=64, description="Pause that ends a turn the end-of-turn model calls finished."
+    )
     trailing_pause_ms: int = Field(default=900, ge=100, description="Pause that ends a turn left hanging ('and...').")
     max_turn_seconds: float = Field(default=60.0, gt=1)
     backchannel_ms: int = Field(default=400, ge=0, description="Speech shorter than this does not interrupt a persona.")

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from simulator.config import Settings
+from simulator.voice.end_of_turn import shared_model
 from simulator.voice.ports import (
     Clock,
     InputLevel,
@@ -93,7 +94,13 @@ class Listener:
         self.transcriber = transcriber
         self.vocabulary = list(vocabulary)
         self.vad = StreamingVad()
-        self.detector = TurnDetector(settings.listening, self._transcribe, background=background)
+        self.turn_model = shared_model() if settings.listening.end_of_turn_model else None
+        self.detector = TurnDetector(
+            settings.listening,
+            self._transcribe,
+            background=background,
+            completeness=self.turn_model.probability if self.turn_model is not None else None,
+        )
         self.barged_in = False
         self._windows = 0
         self._status: str | None = None
@@ -105,6 +112,8 @@ class Listener:
 
     def warm_up(self) -> None:
         self.vad.warm_up()
+        if self.turn_model is not None:
+            self.turn_model.warm_up()
         self.transcriber.load()
         self.transcriber.warm_up()
 
