@@ -95,6 +95,7 @@ class LinePlaying:
         self._level = level
         self._until = time.monotonic() + seconds
         self.stopped = threading.Event()
+        self.paused: list[bool] = []  # each pause() and resume(), in order
 
     @property
     def done(self) -> bool:
@@ -126,6 +127,12 @@ class LinePlaying:
 
     def stop(self) -> None:
         self.stopped.set()
+
+    def pause(self) -> None:
+        self.paused.append(True)
+
+    def resume(self) -> None:
+        self.paused.append(False)
 
 
 # -- audio files ----------------------------------------------------------------------------------------
@@ -278,6 +285,7 @@ def test_talking_over_the_persona_stops_it(transcriber: Transcriber, lines: list
     heard = feed(listener, samples_of(lines[0]))
     assert playing.stopped.is_set()
     assert listener.barged_in
+    assert playing.paused[:1] == [True]  # quiet from the caller's first words, before the line was stopped
     assert len(heard) == 1 and wer([LINES[0]], [heard[0].text]) <= 0.25  # what was said over it is heard
 
 
@@ -291,6 +299,7 @@ def test_a_backchannel_does_not_interrupt(transcriber: Transcriber, tmp_path: Pa
     heard = feed(listener, mm_hm)
     assert not playing.stopped.is_set()
     assert heard == []  # and it is not a turn of its own
+    assert playing.paused == [True, False]  # the persona went quiet at once, then went on with its line
 
 
 def test_speaker_mode_ignores_the_personas_echo(transcriber: Transcriber, lines: list[Path]) -> None:

@@ -39,7 +39,8 @@ from simulator.voice.vad import SAMPLE_RATE, WINDOW_SAMPLES, WINDOW_SECONDS, Str
 LEVEL_EVERY = 3  # windows between level-meter updates (~100 ms)
 POLL_SECONDS = 0.01  # how often a waiting listener checks a transcription in flight
 LEAD_IN_SECONDS = 0.2  # silence before a file's audio, as before anyone speaks on a line
-MAX_TAIL_SECONDS = 15.0  # silence fed after a file at most, waiting for its turn to end
+MAX_TAIL_SECONDS = 15.0
+RESUME_AFTER_MS = 200  # a backchannel over the persona has been quiet this long: the persona's line goes on  # silence fed after a file at most, waiting for its turn to end
 
 
 class AudioFileError(Exception):
@@ -106,6 +107,7 @@ class Listener:
         self._status: str | None = None
         self._during_playback = False
         self._playing: Playback | None = None
+        self._ducked = False  # the persona's line is paused while the caller may be talking over it
 
     def _transcribe(self, audio: np.ndarray) -> Any:
         return self.transcriber.transcribe(audio, self.vocabulary)
@@ -120,6 +122,7 @@ class Listener:
     def begin(self, playing: Playback | None, notify: Notify) -> None:
         """A new listen(): remember what is playing, and say we are listening."""
         self._playing = playing
+        self._ducked = False
         self.barged_in = False
         self._status = None
         self._set_status("listening", notify)
@@ -172,11 +175,32 @@ class Listener:
         return None
 
     def _check_barge_in(self) -> None:
-        if not self._persona_playing() or not self.detector.in_turn or self._playing is None:
+        """Yield at once, resume after a false alarm.
+
+        The persona goes quiet as soon as caller speech starts over it (keeping its place); speech longer
+        than a backchannel stops the line (barge-in); a backchannel or a noise that is over lets it go on
+        from where it was, as a person would after "mm-hm".
+        """
+        playing = self._playing
+        if playing is None or not self._persona_playing():
+            return
+        if not self.detector.in_turn:
+            if self._ducked:
+                self._ducked = False
+                playing.resume()
             return
         if self.detector.speech_seconds() * 1000 >= self.settings.listening.backchannel_ms:
-            self._playing.stop()
+            playing.stop()
+            self._ducked = False
             self.barged_in = True
+            return
+        quiet = self.detector.silence_seconds()
+        if not self._ducked and quiet == 0.0:
+            self._ducked = True
+            playing.pause()
+        elif self._ducked and quiet * 1000 >= RESUME_AFTER_MS:  # it was short, and it is over
+            self._ducked = False
+            playing.resume()
 
     def _is_backchannel(self, turn: TurnEnded) -> bool:
         """'Mm-hm' over a persona line: not a turn of its own, and it did not interrupt."""

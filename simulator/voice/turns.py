@@ -213,6 +213,7 @@ class TurnDetector:
         self._stale: list[_Job] = []
         self._discarded = 0
         self._forced = False
+        self._now = 0.0
         self._pre_roll.clear()
 
     @property
@@ -228,6 +229,10 @@ class TurnDetector:
         """How long the caller has been talking in this turn so far (0 outside a turn)."""
         return self._last_speech - self._start if self._in_turn else 0.0
 
+    def silence_seconds(self) -> float:
+        """How long the caller has been quiet inside this turn (0 while talking or outside a turn)."""
+        return self._now - self._last_speech if self._in_turn and self._paused else 0.0
+
     def close(self) -> None:
         for executor in (self._executor, self._model_executor):
             if executor is not None:
@@ -240,6 +245,7 @@ class TurnDetector:
         if self.push_to_talk:
             return self._feed_push_to_talk(window, now)
         events: list[TurnEvent] = []
+        self._now = now
         threshold = self.settings.vad_threshold
         if not self._in_turn:
             self._pre_roll.append(window)
