@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -44,7 +45,7 @@ SOUND_RMS = 0.004  # about -48 dBFS: louder than this is sound on a track
 QUIET_AFTER_LINE = 0.9  # the persona has finished when the speaker has been quiet this long
 REPLY_TIMEOUT = 12.0
 SCENARIO = "gatekeeper-screen"
-BACKCHANNELS = ("Mm-hm.", "Right.", "Okay.")
+BACKCHANNELS = ("Hmm.", "Right.", "Okay.")  # "Hmm." stands in for "mm-hm", which espeak-ng spells out
 INTERRUPTIONS = (
     "Sorry, can I just say one thing about that?",
     "Actually, I only need two minutes of his time.",
@@ -268,7 +269,8 @@ def measure_turns(
             result.labels.append(label)
             if verbose:
                 print(
-                    f"  call {result.calls} turn {len(result.latencies):2d}: {result.latencies[-1] * 1000:5.0f} ms  {label}"
+                    f"  call {result.calls} turn {len(result.latencies):2d}: "
+                    f"{result.latencies[-1] * 1000:5.0f} ms  {label}"
                 )
         if call.alive():
             call.process.terminate()
@@ -283,86 +285,95 @@ class BargeIn:
     quiet_after: list[float] = field(default_factory=list)  # caller's first sound → persona quiet
     backchannels: int = 0
     talked_through: int = 0
-    gaps: list[float] = field(default_factory=list)  # longest persona silence around a backchannel
+    gaps: list[float] = field(default_factory=list)  # how long the persona was quiet for a backchannel
+    backchannel_turns: int = 0  # backchannels the call took as a caller turn
 
 
 def measure_barge_in(
     count: int, voice: str, folder: Path, mouth: Track, speaker: Track, env: dict[str, str], verbose: bool
 ) -> BargeIn:
-    """Talk over persona lines; say backchannels over others (alternating), all inside whole calls."""
+    """Whole calls in which every persona line is talked over 0.6 s in: by a full sentence (an interruption)
+    or by a backchannel, in turn, until there are `count` of each."""
     interruptions = [load_line(text, voice, folder, f"interrupt-{i}") for i, text in enumerate(INTERRUPTIONS)]
     backchannels = [load_line(text, voice, folder, f"backchannel-{i}") for i, text in enumerate(BACKCHANNELS)]
+    follow_on = load_line(CALLER_LINES[0], voice, folder, "follow-on")
     result = BargeIn()
-    attempt = 0
-    while len(result.quiet_after) < count or result.backchannels < count:
+    said_backchannels = 0
+    while len(result.quiet_after) < count or said_backchannels < count:
         call = start_call(env)
-        onset = None
-        deadline = time.monotonic() + 60
-        while onset is None and time.monotonic() < deadline and call.alive():
-            time.sleep(0.02)
-            onset = speaker.first_sound_after(time.monotonic() - 5)
-        turns_in_call = 0
-        while call.alive() and onset is not None and turns_in_call < 6:
-            want_backchannel = result.backchannels < count and (attempt % 2 == 1 or len(result.quiet_after) >= count)
-            attempt += 1
-            time.sleep(max(0.0, onset + 0.6 - time.monotonic()))
-            if speaker.first_quiet_after(onset, 0.3) is not None:  # the line was too short to talk over
-                pass
-            if want_backchannel:
-                clip = backchannels[result.backchannels % len(backchannels)]
-                player = play(clip)
-                player.wait()
-                time.sleep(1.2)
-                first = mouth.first_sound_after(onset + 0.3)
+        line = wait_for_onset(speaker, time.monotonic(), call, timeout=60.0)  # the persona picks up
+        backchannel_next = False
+        while line is not None and call.alive():
+            time.sleep(max(0.0, line + 0.6 - time.monotonic()))
+            if speaker.first_quiet_after(line, 0.3) is not None:  # a short line, already over: answer it
+                play(follow_on).wait()
+            elif backchannel_next and said_backchannels < count:
+                play(backchannels[said_backchannels % len(backchannels)]).wait()
+                said_backchannels += 1
+                time.sleep(0.05)
+                first = mouth.first_sound_after(line + 0.3)
                 end = mouth.last_sound()
-                result.backchannels += 1
-                if first is None or end is None:
-                    continue
-                quiet = speaker.first_quiet_after(first, 0.05)
-                resumed = speaker.first_sound_after(quiet) if quiet is not None else None
-                line_end = speaker.last_sound()
-                gap = 0.0 if quiet is None or resumed is None else resumed - quiet
-                # talked through: the persona kept (or took back) its line within a second of the backchannel
-                through = quiet is None or quiet > end + 0.3 or (resumed is not None and resumed - end < 1.0)
-                result.gaps.append(gap)
-                result.talked_through += int(through)
-                if verbose:
-                    print(
-                        f"  backchannel {result.backchannels:2d}: {'talked through' if through else 'YIELDED'}, "
-                        f"persona gap {gap * 1000:.0f} ms, line went on to {((line_end or 0) - end):.1f} s after"
-                    )
-                reply = wait_for_persona(speaker, time.monotonic(), call, timeout=1.0)
-                nxt = wait_for_persona(speaker, (line_end or time.monotonic()) + 0.01, call, timeout=0.5)
-                del reply, nxt
-                # let the line finish; the next persona line comes only after a caller turn: say one
-                player = play(interruptions[0])
-                player.wait()
-            else:
-                clip = interruptions[len(result.quiet_after) % len(interruptions)]
-                player = play(clip)
-                time.sleep(0.8)
-                first = mouth.first_sound_after(onset + 0.3)
+                time.sleep(1.2)
+                if first is not None and end is not None:
+                    quiet = speaker.first_quiet_after(first, 0.05)
+                    resumed = speaker.first_sound_after(quiet) if quiet is not None else None
+                    went_on = quiet is None or quiet > end + 0.3 or (resumed is not None and resumed - end < 0.8)
+                    gap = 0.0 if quiet is None or resumed is None or quiet > end + 0.3 else resumed - quiet
+                    result.gaps.append(gap)
+                    result.backchannels += 1
+                    result.talked_through += int(went_on)
+                    if verbose:
+                        state = "went on" if went_on else "DID NOT GO ON"
+                        print(f"  backchannel {result.backchannels:2d}: persona {state}, quiet for {gap * 1000:.0f} ms")
+                finished = speaker.first_quiet_after(end or time.monotonic(), QUIET_AFTER_LINE)
+                while finished is None and call.alive():
+                    time.sleep(0.1)
+                    finished = speaker.first_quiet_after(end or time.monotonic(), QUIET_AFTER_LINE)
+                play(follow_on).wait()
+            elif len(result.quiet_after) < count:
+                player = play(interruptions[len(result.quiet_after) % len(interruptions)])
+                time.sleep(0.7)
+                first = mouth.first_sound_after(line + 0.3)
                 quiet = speaker.first_quiet_after(first, 0.15) if first is not None else None
                 player.wait()
-                if first is not None and quiet is not None and quiet - onset > 0.35:
+                if first is not None and quiet is not None:
                     result.quiet_after.append(max(0.0, quiet - first))
                     if verbose:
-                        print(
-                            f"  barge-in {len(result.quiet_after):2d}: persona quiet {result.quiet_after[-1] * 1000:.0f} ms "
-                            "after the caller's first sound"
-                        )
-            end = mouth.last_sound() or time.monotonic()
-            nxt_line = wait_for_persona(speaker, end + 0.05, call)
-            if nxt_line is None:
-                break
-            onset = speaker.first_sound_after(nxt_line[0] - 0.01)
-            # wait for the *next* line: the reply to the caller's turn has just started
-            turns_in_call += 1
+                        print(f"  barge-in {len(result.quiet_after):2d}: quiet {result.quiet_after[-1] * 1000:.0f} ms")
+            else:
+                play(follow_on).wait()
+            backchannel_next = not backchannel_next
+            time.sleep(0.05)
+            line = wait_for_onset(speaker, (mouth.last_sound() or time.monotonic()) + 0.02, call)
         if call.alive():
             call.process.terminate()
         call.finish()
+        result.backchannel_turns += backchannel_turns(call.home)
         shutil.rmtree(call.home, ignore_errors=True)
     return result
+
+
+def wait_for_onset(speaker: Track, since: float, call: Call, timeout: float = REPLY_TIMEOUT) -> float | None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and call.alive():
+        onset = speaker.first_sound_after(since)
+        if onset is not None:
+            return onset
+        time.sleep(0.02)
+    return None
+
+
+def backchannel_turns(home: Path) -> int:
+    """Caller turns of the call that were only a backchannel (each one the persona did not talk through)."""
+    import sqlite3
+
+    count = 0
+    for database in home.rglob("history.sqlite3"):
+        with sqlite3.connect(database) as db:
+            for (text,) in db.execute("SELECT text FROM turns WHERE speaker = 'caller'"):
+                words = " ".join(re.findall(r"[a-z]+", text.lower()))
+                count += words in {"mm hm", "mhm", "hm", "right", "okay", "ok", "mm", "mm hmm"}
+    return count
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -40,7 +40,43 @@ LEVEL_EVERY = 3  # windows between level-meter updates (~100 ms)
 POLL_SECONDS = 0.01  # how often a waiting listener checks a transcription in flight
 LEAD_IN_SECONDS = 0.2  # silence before a file's audio, as before anyone speaks on a line
 MAX_TAIL_SECONDS = 15.0
-RESUME_AFTER_MS = 200  # a backchannel over the persona has been quiet this long: the persona's line goes on  # silence fed after a file at most, waiting for its turn to end
+RESUME_AFTER_MS = 200  # a short sound over the persona has been quiet this long: the persona's line goes on
+YIELD_AFTER_BACKCHANNELS = 2.5  # speech over the persona this many backchannels long stops its line
+
+
+def _load_backchannels() -> frozenset[str]:
+    """simulator/voice/backchannels.txt: one phrase a line, '#' comments; each must have a letter in it."""
+    from importlib import resources
+
+    phrases = set()
+    text = resources.files("simulator.voice").joinpath("backchannels.txt").read_text(encoding="utf-8")
+    for number, line in enumerate(text.splitlines(), start=1):
+        phrase = line.split("#", 1)[0].strip()
+        if not phrase:
+            continue
+        words = _words(phrase)
+        if not words:
+            raise ValueError(f"backchannels.txt:{number}:1: a phrase needs a word in it: {phrase!r}")
+        phrases.add(words)
+    return frozenset(phrases)
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"[a-z]+", text.lower().replace("-", " ")))
+
+
+BACKCHANNELS = _load_backchannels()
+HUMMING = re.compile(r"[mh]*m[mh]*")  # "mmm", "mhmm", "hmm" however many letters Whisper gives them
+
+
+def is_backchannel(text: str) -> bool:
+    """True when `text` is only listening noises ("Mm-hmm.", "Okay, okay."), not a turn of its own."""
+    words = _words(text)
+    if not words:
+        return False
+    return words in BACKCHANNELS or all(
+        word in BACKCHANNELS or HUMMING.fullmatch(word) for word in words.split()
+    )  # silence fed after a file at most, waiting for its turn to end
 
 
 class AudioFileError(Exception):
@@ -155,7 +191,6 @@ class Listener:
         return self._handle_events(self.detector.poll(now), now, notify)
 
     def _handle_events(self, events: list[Any], now: float, notify: Notify) -> Utterance | None:
-        self._check_barge_in()
         for event in events:
             if isinstance(event, SpeechStarted):
                 self._during_playback = self._persona_playing()
@@ -170,42 +205,57 @@ class Listener:
                     continue
                 self._set_status("idle", notify)
                 return Utterance(event.text, event.start, event.end, transcript_ready=event.decided_at)
+        self._check_barge_in()
         if self.detector.in_turn:  # in a pause while the turn so far is transcribed, or talking on
             self._set_status("transcribing" if self.detector.transcribing else "hearing", notify)
         return None
 
     def _check_barge_in(self) -> None:
-        """Yield at once, resume after a false alarm.
+        """Yield at once, resume after a false alarm (as LiveKit's false-interruption handling does).
 
-        The persona goes quiet as soon as caller speech starts over it (keeping its place); speech longer
-        than a backchannel stops the line (barge-in); a backchannel or a noise that is over lets it go on
-        from where it was, as a person would after "mm-hm".
+        The persona goes quiet (keeping its place) as soon as caller speech starts over it. A short sound
+        that is over, or a turn that was only a backchannel ("mm-hm", "okay"), lets the line go on from
+        where it was; speech that goes on past `YIELD_AFTER_BACKCHANNELS` backchannels' length, or a turn
+        with other words, stops it (barge-in).
         """
         playing = self._playing
         if playing is None or not self._persona_playing():
             return
         if not self.detector.in_turn:
             if self._ducked:
-                self._ducked = False
-                playing.resume()
+                self._resume(playing)
             return
-        if self.detector.speech_seconds() * 1000 >= self.settings.listening.backchannel_ms:
-            playing.stop()
-            self._ducked = False
-            self.barged_in = True
+        speech_ms = self.detector.speech_seconds() * 1000
+        if speech_ms >= self.settings.listening.backchannel_ms * YIELD_AFTER_BACKCHANNELS:
+            self._barge_in(playing)
             return
-        quiet = self.detector.silence_seconds()
-        if not self._ducked and quiet == 0.0:
+        quiet_ms = self.detector.silence_seconds() * 1000
+        if not self._ducked and quiet_ms == 0.0:
             self._ducked = True
             playing.pause()
-        elif self._ducked and quiet * 1000 >= RESUME_AFTER_MS:  # it was short, and it is over
-            self._ducked = False
-            playing.resume()
+        elif self._ducked and quiet_ms >= RESUME_AFTER_MS and speech_ms < self.settings.listening.backchannel_ms:
+            self._resume(playing)  # a blip, and it is over
+
+    def _resume(self, playing: Playback) -> None:
+        self._ducked = False
+        playing.resume()
+
+    def _barge_in(self, playing: Playback) -> None:
+        playing.stop()
+        self._ducked = False
+        self.barged_in = True
 
     def _is_backchannel(self, turn: TurnEnded) -> bool:
-        """'Mm-hm' over a persona line: not a turn of its own, and it did not interrupt."""
+        """'Mm-hm' over a persona line: not a turn of its own, and it did not interrupt. A turn with other
+        words, said over the line, stops it."""
+        if not self._during_playback or self.barged_in:
+            return False
         short = (turn.end - turn.start) * 1000 < self.settings.listening.backchannel_ms
-        return self._during_playback and short and not self.barged_in
+        if short or is_backchannel(turn.text):
+            return True
+        if self._playing is not None and not self._playing.done:
+            self._barge_in(self._playing)
+        return False
 
     def close(self) -> None:
         self.detector.close()
