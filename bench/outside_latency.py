@@ -423,10 +423,10 @@ def main(argv: list[str] | None = None) -> int:
                 clips.append((f"[{voice}] {text}", load_line(text, voice, folder, f"line-{index:02d}")))
             print(f"load average before: {load_average()}  (hog: {args.hog} x yes)")
             time.sleep(0.5)
-            outside = measure_turns(args.turns, clips, mouth, speaker, env, args.verbose)
+            outside = measure_turns(args.turns, clips, mouth, speaker, env, args.verbose) if args.turns else Outside()
             load_outside = load_average()
             inside = baseline = None
-            if not args.no_inside:
+            if not args.no_inside and args.turns:
                 inside, baseline = run_inside(paths)
             barge = None
             if args.barge_in:
@@ -478,6 +478,25 @@ def report(
     hog: int,
     load: str,
 ) -> None:
+    if outside.latencies:
+        report_turns(outside, inside, baseline, hog, load)
+    if barge is not None:
+        print(
+            f"\nbarge-in: caller's first sound → persona quiet: p50 {percentile(barge.quiet_after, 50) * 1000:.0f} ms, "
+            f"p95 {percentile(barge.quiet_after, 95) * 1000:.0f} ms, max {max(barge.quiet_after or [0]) * 1000:.0f} ms "
+            f"over {len(barge.quiet_after)} interruptions (target p95 ≤ 200 ms)"
+        )
+        print(
+            f"backchannels talked through (line went on): {barge.talked_through} of {barge.backchannels} "
+            f"(target 19 of 20); taken as a caller turn: {barge.backchannel_turns}; persona quiet for one "
+            f"p50 {percentile(barge.gaps, 50) * 1000:.0f} ms, max {max(barge.gaps or [0]) * 1000:.0f} ms"
+        )
+    print(f"load average after: {load_average()}")
+
+
+def report_turns(
+    outside: Outside, inside: list[float] | None, baseline: list[float] | None, hog: int, load: str
+) -> None:
     print(f"\nend of caller audio → first persona audio       p50     p95     max  turns   (load {load}, hog {hog})")
     print(row(f"outside: callsim run --mic ({outside.calls} calls)", outside.latencies))
     if inside is not None and baseline is not None:
@@ -496,17 +515,6 @@ def report(
     else:
         ok = percentile(outside.latencies, 50) <= TARGETS["p50"] and percentile(outside.latencies, 95) <= TARGETS["p95"]
         print(f"target idle (p50 ≤ 300 ms, p95 ≤ 500 ms): {'ok' if ok else 'MISSED'}")
-    if barge is not None:
-        print(
-            f"\nbarge-in: caller's first sound → persona quiet: p50 {percentile(barge.quiet_after, 50) * 1000:.0f} ms, "
-            f"p95 {percentile(barge.quiet_after, 95) * 1000:.0f} ms, max {max(barge.quiet_after or [0]) * 1000:.0f} ms "
-            f"over {len(barge.quiet_after)} interruptions (target p95 ≤ 200 ms)"
-        )
-        print(
-            f"backchannels talked through: {barge.talked_through} of {barge.backchannels} (target 19 of 20); "
-            f"persona gap p50 {percentile(barge.gaps, 50) * 1000:.0f} ms"
-        )
-    print(f"load average after: {load_average()}")
 
 
 if __name__ == "__main__":
