@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hog", type=int, default=0)
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     args = parser.parse_args(argv)
-    vocabulary = load_scenario(resolve_scenario(DEFAULT_SCENARIO)).vocabulary()
+    vocabulary = load_scenario(resolve_scenario(DEFAULT_SCENARIO)).name_hints()
     with tempfile.TemporaryDirectory() as folder:
         clips = [
             read_audio(synthesise(line, Path(folder) / f"{voice}-{index}.wav", voice=voice))
