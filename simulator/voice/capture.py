@@ -150,10 +150,10 @@ class Listener:
 
     def warm_up(self) -> None:
         self.vad.warm_up()
+        self.transcriber.load()  # first: a missing speech model fails the call before anything else starts
+        self.transcriber.warm_up()
         if self.turn_model is not None:
             self.turn_model.warm_up()
-        self.transcriber.load()
-        self.transcriber.warm_up()
 
     def begin(self, playing: Playback | None, notify: Notify) -> None:
         """A new listen(): remember what is playing, and say we are listening."""
