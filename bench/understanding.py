@@ -5,7 +5,7 @@
 
 Corpora (tests/data/corpus/, written by helpers briefed on the product but not on the intent lists, the
 flows or the engine; `heldout/` is never looked at while tuning):
-- callers/{tuned,heldout}/SCENARIO.yaml: whole good and bad calls, typed and as speech-to-text gives them,
+- callers/{tuned,heldout,heldout2}/SCENARIO.yaml: whole good and bad calls, typed and as speech-to-text gives them,
   some written line by line against the real persona (`adaptive`). Targets: good callers succeed in at
   least 95% of runs typed and 90% as speech-to-text over 3 seeds; bad callers never; no persona line said
   more than twice in a row.
@@ -39,7 +39,7 @@ from simulator.scenario.loader import load_scenario  # noqa: E402
 from simulator.scenario.model import Scenario  # noqa: E402
 
 CORPUS = ROOT / "tests" / "data" / "corpus"
-SPLITS = ("tuned", "heldout")
+SPLITS = ("tuned", "heldout", "heldout2")
 MAX_TURNS = 14
 
 
@@ -168,7 +168,7 @@ def main() -> None:
             print(f"calls with a persona line said 3+ times in a row: {result['repeats']} of {result['runs']}")
             for scenario_id, counter in sorted(result["per_scenario"].items()):
                 print(f"   {scenario_id:18s} " + "  ".join(f"{k}={v}" for k, v in sorted(counter.items())))
-        if not args.skip_turns:
+        if not args.skip_turns and (CORPUS / "turns" / f"{split}.yaml").exists():
             table, timings = turns_bench(scenarios, split, args.show_failures)
             for form, per_intent in sorted(table.items()):
                 turns = sum(tp + fn for tp, _, fn in per_intent.values())
