@@ -124,7 +124,7 @@ VERBOSE = "--verbose" in sys.argv  # one line per turn: latency, what was heard,
 def run_pipeline(paths: list[Path], settings: Settings, transcriber: TimedTranscriber, persona: Persona) -> Run:
     run = Run("callsim pipeline")
     clock = WallClock()
-    caller = AudioFileInput(paths, settings, transcriber, persona.scenario.name_hints(), clock)
+    caller = AudioFileInput(paths, settings, transcriber, persona.scenario.vocabulary(), clock)
     caller.warm_up()
     transcriber.calls.clear()
     try:
@@ -206,7 +206,7 @@ def soak(minutes: float, paths: list[Path], settings: Settings, transcriber: Tra
     print(f"\nsoak: a {minutes:g}-minute simulated call (simulated clock, faster than real time)")
     next_mark = 0.0
     # One caller input for the whole call, as a real call has; the lines come round again and again.
-    caller = AudioFileInput(paths * 10_000, settings, transcriber, persona.scenario.name_hints(), clock)
+    caller = AudioFileInput(paths * 10_000, settings, transcriber, persona.scenario.vocabulary(), clock)
     try:
         while clock.now() < length:
             utterance = caller.listen(None, ignore)

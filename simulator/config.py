@@ -92,12 +92,6 @@ class Listening(Section):
     backchannel_ms: int = Field(
         default=400, ge=0, le=5_000, description="Speech shorter than this does not interrupt a persona."
     )
-    end_of_turn_model: bool = Field(
-        default=True, description="Let the Smart Turn model hear whether a turn is finished, beside the words."
-    )
-    complete_pause_ms: int = Field(
-        default=160, ge=64, le=5_000, description="Pause that ends a turn the end-of-turn model calls finished."
-    )
     speech_start_ms: int = Field(
         default=96, ge=32, le=1000, description="Speech this long (in 32 ms VAD windows) starts a caller turn."
     )

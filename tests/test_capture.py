@@ -14,14 +14,7 @@ import pytest
 from conftest import recorded_speech
 
 from simulator.config import Settings
-from simulator.voice.capture import (
-    AudioFileError,
-    AudioFileInput,
-    Listener,
-    MicrophoneInput,
-    is_backchannel,
-    rms,
-)
+from simulator.voice.capture import AudioFileError, AudioFileInput, Listener, MicrophoneInput, rms
 from simulator.voice.ports import InputEvent, InputLevel, InputStatus, SimulatedClock, Utterance, WallClock
 from simulator.voice.stt import Transcriber
 from simulator.voice.vad import WINDOW_SAMPLES, WINDOW_SECONDS
@@ -102,7 +95,6 @@ class LinePlaying:
         self._level = level
         self._until = time.monotonic() + seconds
         self.stopped = threading.Event()
-        self.paused: list[bool] = []  # each pause() and resume(), in order
 
     @property
     def done(self) -> bool:
@@ -134,12 +126,6 @@ class LinePlaying:
 
     def stop(self) -> None:
         self.stopped.set()
-
-    def pause(self) -> None:
-        self.paused.append(True)
-
-    def resume(self) -> None:
-        self.paused.append(False)
 
 
 # -- audio files ----------------------------------------------------------------------------------------
@@ -292,7 +278,6 @@ def test_talking_over_the_persona_stops_it(transcriber: Transcriber, lines: list
     heard = feed(listener, samples_of(lines[0]))
     assert playing.stopped.is_set()
     assert listener.barged_in
-    assert playing.paused[:1] == [True]  # quiet from the caller's first words, before the line was stopped
     assert len(heard) == 1 and wer([LINES[0]], [heard[0].text]) <= 0.25  # what was said over it is heard
 
 
@@ -306,7 +291,6 @@ def test_a_backchannel_does_not_interrupt(transcriber: Transcriber, tmp_path: Pa
     heard = feed(listener, mm_hm)
     assert not playing.stopped.is_set()
     assert heard == []  # and it is not a turn of its own
-    assert playing.paused == [True, False]  # the persona went quiet at once, then went on with its line
 
 
 def test_speaker_mode_ignores_the_personas_echo(transcriber: Transcriber, lines: list[Path]) -> None:
@@ -433,13 +417,8 @@ def test_talking_over_the_persona_at_the_microphone_stops_it(
     mic = MicrophoneInput(Settings(), transcriber, [], clock)
     playing = LinePlaying(30)
     stopped_at: list[float] = []
-    paused_at: list[float] = []
 
     def note_the_stop() -> None:
-        deadline = time.monotonic() + 30
-        while not playing.paused and time.monotonic() < deadline:
-            time.sleep(0.005)
-        paused_at.append(clock.now())
         if playing.stopped.wait(30):
             stopped_at.append(clock.now())
 
@@ -455,10 +434,8 @@ def test_talking_over_the_persona_at_the_microphone_stops_it(
     assert utterance is not None and mic.barged_in
     assert wer([LINES[ONE_BREATH]], [utterance.text]) <= 0.25, utterance.text  # what was said over the persona
     assert stopped_at, "the persona was not stopped"
-    # quiet as soon as the VAD heard the caller (96 ms of speech), and stopped once the caller had talked
-    # for longer than backchannels do (2.5 x 400 ms)
-    assert playing.paused[:1] == [True] and paused_at[0] - utterance.start <= 0.096 + 0.2
-    assert 1.0 <= stopped_at[0] - utterance.start <= 1.0 + 0.2 + 0.1
+    # stopped once the caller had talked for longer than a backchannel (400 ms), and promptly after that
+    assert 0.4 <= stopped_at[0] - utterance.start <= 0.4 + 0.2 + 0.1
 
 
 @pytest.mark.audio
@@ -484,20 +461,3 @@ def test_push_to_talk_at_the_microphone(audio_sandbox: Any, transcriber: Transcr
         mic.close()
     assert result and result[0] is not None
     assert wer([LINES[3]], [result[0].text]) <= 0.25, result[0].text
-
-
-def test_listening_noises_are_backchannels() -> None:
-    assert is_backchannel("Mm-hmm.") and is_backchannel("Okay, okay.") and is_backchannel("MMMM")
-    assert is_backchannel("Right.") and is_backchannel("Yeah, yeah.") and is_backchannel("I see.")
-    assert not is_backchannel("No, he is not in.") and not is_backchannel("Okay, but when?") and not is_backchannel("")
-
-
-def test_a_longer_okay_over_the_persona_pauses_it_and_lets_it_go_on(transcriber: Transcriber, tmp_path: Path) -> None:
-    listener = Listener(Settings(), transcriber, [], background=False)
-    playing = LinePlaying(60)
-    listener.begin(playing, lambda _event: None)
-    okay = samples_of(espeak("Okay.", tmp_path / "okay.wav"))
-    loud = np.flatnonzero(np.abs(okay) > 0.01)
-    assert (loud[-1] - loud[0]) / 16000 > Settings().listening.backchannel_ms / 1000  # longer than a blip
-    assert feed(listener, okay) == []
-    assert not playing.stopped.is_set() and playing.paused == [True, False]

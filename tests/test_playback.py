@@ -255,28 +255,3 @@ def test_missing_portaudio_is_one_line_not_a_traceback() -> None:
     assert len(lines) == 1
     assert "PortAudio" in lines[0] and "libportaudio2" in lines[0] and "callsim practice --text" in lines[0]
     assert "Traceback" not in result.stderr
-
-
-def test_pause_keeps_the_place_and_resume_goes_on_from_it(audio_sandbox: AudioSandbox) -> None:
-    """Yield at once, resume after a false alarm: the whole tone is played, with the pause inside it."""
-    clock = WallClock()
-    voice_out = SpeakerVoice(Audio(), clock, synthesizer=ToneSynthesizer(seconds=2.0))
-    recorder = audio_sandbox.record()
-    playback = voice_out.speak(LONG_LINE, Voice())
-    time.sleep(0.8)
-    playback.pause()
-    time.sleep(0.1)
-    quiet_level = playback.level()
-    time.sleep(0.9)
-    playback.resume()
-    assert playback.wait(5.0), "the resumed line did not finish"
-    time.sleep(0.3)
-    recording = recorder.stop()
-
-    assert quiet_level == 0.0
-    assert not playback.interrupted and playback.heard_fraction() == 1.0
-    assert playback.first_audio_at is not None and playback.finished_at is not None
-    # 2 s of tone and about 1 s of pause: the line went on from where it was, none of it skipped
-    assert playback.finished_at - playback.first_audio_at == pytest.approx(3.0, abs=0.35)
-    active = recording.active(threshold=0.05)
-    assert active is not None and active[1] - active[0] == pytest.approx(3.0, abs=0.35)

@@ -134,12 +134,6 @@ class _SlowPlayback:
             self._finished_at = self._clock.now()
         self._stopped.set()
 
-    def pause(self) -> None:
-        return None
-
-    def resume(self) -> None:
-        return None
-
 
 class _SlowVoice:
     def __init__(self, clock: WallClock) -> None:

@@ -110,14 +110,6 @@ def test_pause_needed_depends_on_the_words() -> None:
     assert pause_needed_ms("I was calling about the hub", settings) == 450
 
 
-def test_the_end_of_turn_model_shortens_a_finished_turn_but_never_a_trailing_one() -> None:
-    settings = Listening(end_pause_ms=300, trailing_pause_ms=900, complete_pause_ms=160)
-    assert pause_needed_ms("Would Thursday at ten work", settings, complete=0.9) == 160
-    assert pause_needed_ms("Would Thursday at ten work", settings, complete=0.2) == 450  # the words decide
-    assert pause_needed_ms("Is Daniel around?", settings, complete=0.1) == 300
-    assert pause_needed_ms("So what we found was, um", settings, complete=0.95) == 900
-
-
 def test_speech_starts_after_a_few_speech_windows() -> None:
     feeder = Feeder(detector(Words("Hello."), speech_start_ms=96))
     assert feeder.feed(SPEECH, 2) == []

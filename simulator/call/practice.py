@@ -134,7 +134,7 @@ class PracticeCall:
         from simulator.voice.stt import Transcriber
 
         transcriber = Transcriber(self.settings.stt)
-        vocabulary = self.scenario.name_hints()
+        vocabulary = self.scenario.vocabulary()
         if plan.caller == "audio":
             return AudioFileInput(plan.audio_files, self.settings, transcriber, vocabulary, self.clock)
         return MicrophoneInput(self.settings, transcriber, vocabulary, self.clock)

@@ -222,17 +222,3 @@ class Scenario(Strict):
         for fact in self.research:
             words += fact.keywords
         return list(dict.fromkeys(words))
-
-    def name_hints(self) -> list[str]:
-        """The names a speech recogniser could not guess: the personas' names and their companies' own names.
-
-        Only these are given to the decoder. Hinting every keyword made it write them where they were not
-        said ("Great, so Thursday" came out "Freight, so Thursday" on Halden Freight's call; "hub in Leeds"
-        as "Herbin Leeds"), and tiny.en knows common words without help. A company's first word is its name;
-        the rest says what it does (Freight, Foods, Health) and is an ordinary word.
-        """
-        words: list[str] = []
-        for persona in (self.personas.gatekeeper, self.personas.executive):
-            if persona is not None:
-                words += [persona.name, persona.company.split()[0] if persona.company.split() else ""]
-        return [word for word in dict.fromkeys(words) if word]

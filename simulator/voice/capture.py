@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import queue
-import re
 import threading
 import time
 from collections.abc import Sequence
@@ -21,9 +20,7 @@ from typing import Any
 import numpy as np
 
 from simulator.config import Settings
-from simulator.language.text import normalize
 from simulator.voice.audio_file import AudioFileError, read_audio
-from simulator.voice.end_of_turn import shared_model
 
 __all__ = ["AudioFileError", "AudioFileInput", "MicrophoneInput", "read_audio"]
 from simulator.voice.ports import (
@@ -43,45 +40,7 @@ from simulator.voice.vad import SAMPLE_RATE, WINDOW_SAMPLES, WINDOW_SECONDS, Str
 LEVEL_EVERY = 3  # windows between level-meter updates (~100 ms)
 POLL_SECONDS = 0.01  # how often a waiting listener checks a transcription in flight
 LEAD_IN_SECONDS = 0.2  # silence before a file's audio, as before anyone speaks on a line
-MAX_TAIL_SECONDS = 15.0
-RESUME_AFTER_MS = 200  # a short sound over the persona has been quiet this long: the persona's line goes on
-YIELD_AFTER_BACKCHANNELS = 2.5  # speech over the persona this many backchannels long stops its line
-
-
-def _load_backchannels() -> frozenset[str]:
-    """simulator/voice/backchannels.txt: one phrase a line, '#' comments; each must have a letter in it."""
-    from importlib import resources
-
-    phrases = set()
-    text = resources.files("simulator.voice").joinpath("backchannels.txt").read_text(encoding="utf-8")
-    for number, line in enumerate(text.splitlines(), start=1):
-        phrase = line.split("#", 1)[0].strip()
-        if not phrase:
-            continue
-        words = _words(phrase)
-        if not words:
-            raise ValueError(f"backchannels.txt:{number}:1: a phrase needs a word in it: {phrase!r}")
-        phrases.add(words)
-    return frozenset(phrases)
-
-
-def _words(text: str) -> str:
-    """The words as the language layer normalises them ("Mm-hmm." -> "mm hmm"): one normaliser for all."""
-    return normalize(text.replace("-", " "))
-
-
-BACKCHANNELS = _load_backchannels()
-HUMMING = re.compile(r"[mh]*m[mh]*")  # "mmm", "mhmm", "hmm" however many letters Whisper gives them
-
-
-def is_backchannel(text: str) -> bool:
-    """True when `text` is only listening noises ("Mm-hmm.", "Okay, okay."), not a turn of its own."""
-    words = _words(text)
-    if not words:
-        return False
-    return words in BACKCHANNELS or all(
-        word in BACKCHANNELS or HUMMING.fullmatch(word) for word in words.split()
-    )  # silence fed after a file at most, waiting for its turn to end
+MAX_TAIL_SECONDS = 15.0  # silence fed after a file at most, waiting for its turn to end
 
 
 def rms(samples: np.ndarray) -> float:
@@ -113,34 +72,24 @@ class Listener:
         self.transcriber = transcriber
         self.vocabulary = list(vocabulary)
         self.vad = StreamingVad()
-        self.turn_model = shared_model() if settings.listening.end_of_turn_model else None
-        self.detector = TurnDetector(
-            settings.listening,
-            self._transcribe,
-            background=background,
-            completeness=self.turn_model.probability if self.turn_model is not None else None,
-        )
+        self.detector = TurnDetector(settings.listening, self._transcribe, background=background)
         self.barged_in = False
         self._windows = 0
         self._status: str | None = None
         self._during_playback = False
         self._playing: Playback | None = None
-        self._ducked = False  # the persona's line is paused while the caller may be talking over it
 
     def _transcribe(self, audio: np.ndarray) -> Any:
         return self.transcriber.transcribe(audio, self.vocabulary)
 
     def warm_up(self) -> None:
         self.vad.warm_up()
-        self.transcriber.load()  # first: a missing speech model fails the call before anything else starts
+        self.transcriber.load()
         self.transcriber.warm_up()
-        if self.turn_model is not None:
-            self.turn_model.warm_up()
 
     def begin(self, playing: Playback | None, notify: Notify) -> None:
         """A new listen(): remember what is playing, and say we are listening."""
         self._playing = playing
-        self._ducked = False
         self.barged_in = False
         self._status = None
         self._set_status("listening", notify)
@@ -173,6 +122,7 @@ class Listener:
         return self._handle_events(self.detector.poll(now), now, notify)
 
     def _handle_events(self, events: list[Any], now: float, notify: Notify) -> Utterance | None:
+        self._check_barge_in()
         for event in events:
             if isinstance(event, SpeechStarted):
                 self._during_playback = self._persona_playing()
@@ -187,57 +137,21 @@ class Listener:
                     continue
                 self._set_status("idle", notify)
                 return Utterance(event.text, event.start, event.end, transcript_ready=event.decided_at)
-        self._check_barge_in()
         if self.detector.in_turn:  # in a pause while the turn so far is transcribed, or talking on
             self._set_status("transcribing" if self.detector.transcribing else "hearing", notify)
         return None
 
     def _check_barge_in(self) -> None:
-        """Yield at once, resume after a false alarm (as LiveKit's false-interruption handling does).
-
-        The persona goes quiet (keeping its place) as soon as caller speech starts over it. A short sound
-        that is over, or a turn that was only a backchannel ("mm-hm", "okay"), lets the line go on from
-        where it was; speech that goes on past `YIELD_AFTER_BACKCHANNELS` backchannels' length, or a turn
-        with other words, stops it (barge-in).
-        """
-        playing = self._playing
-        if playing is None or not self._persona_playing():
+        if not self._persona_playing() or not self.detector.in_turn or self._playing is None:
             return
-        if not self.detector.in_turn:
-            if self._ducked:
-                self._resume(playing)
-            return
-        speech_ms = self.detector.speech_seconds() * 1000
-        if speech_ms >= self.settings.listening.backchannel_ms * YIELD_AFTER_BACKCHANNELS:
-            self._barge_in(playing)
-            return
-        quiet_ms = self.detector.silence_seconds() * 1000
-        if not self._ducked and quiet_ms == 0.0:
-            self._ducked = True
-            playing.pause()
-        elif self._ducked and quiet_ms >= RESUME_AFTER_MS and speech_ms < self.settings.listening.backchannel_ms:
-            self._resume(playing)  # a blip, and it is over
-
-    def _resume(self, playing: Playback) -> None:
-        self._ducked = False
-        playing.resume()
-
-    def _barge_in(self, playing: Playback) -> None:
-        playing.stop()
-        self._ducked = False
-        self.barged_in = True
+        if self.detector.speech_seconds() * 1000 >= self.settings.listening.backchannel_ms:
+            self._playing.stop()
+            self.barged_in = True
 
     def _is_backchannel(self, turn: TurnEnded) -> bool:
-        """'Mm-hm' over a persona line: not a turn of its own, and it did not interrupt. A turn with other
-        words, said over the line, stops it."""
-        if not self._during_playback or self.barged_in:
-            return False
+        """'Mm-hm' over a persona line: not a turn of its own, and it did not interrupt."""
         short = (turn.end - turn.start) * 1000 < self.settings.listening.backchannel_ms
-        if short or is_backchannel(turn.text):
-            return True
-        if self._playing is not None and not self._playing.done:
-            self._barge_in(self._playing)
-        return False
+        return self._during_playback and short and not self.barged_in
 
     def close(self) -> None:
         self.detector.close()

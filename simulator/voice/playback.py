@@ -69,7 +69,6 @@ class SpeakerPlayback:
         self._finished_at: float | None = None
         self._heard_at_stop: float | None = None
         self._stop = threading.Event()
-        self._paused = threading.Event()  # quiet, keeping the place (the caller may be talking over it)
         self._finished = threading.Event()  # set by PortAudio when the stream has stopped
         self._done = threading.Event()
         self._interrupted = False
@@ -119,16 +118,6 @@ class SpeakerPlayback:
         self._heard_at_stop = self._heard_now()
         self._interrupted = True
         self._stop.set()
-
-    def pause(self) -> None:
-        self._paused.set()
-
-    def resume(self) -> None:
-        self._paused.clear()
-
-    @property
-    def paused(self) -> bool:
-        return self._paused.is_set()
 
     # -- internals -------------------------------------------------------------------------------------
 
@@ -187,8 +176,6 @@ class SpeakerPlayback:
                 if now - stop_seen > 0.1:
                     stream.abort(ignore_errors=True)
                     return
-            elif self._paused.is_set():
-                deadline += BLOCK_SECONDS
             elif now > deadline:
                 log.warning("the speaker stalled; the persona line was cut short")
                 stream.abort(ignore_errors=True)
@@ -228,10 +215,6 @@ class SpeakerPlayback:
         if self._stop.is_set():
             outdata.fill(0)
             raise sd.CallbackAbort
-        if self._paused.is_set():  # silence now, the same sample next time
-            outdata.fill(0)
-            self._level = 0.0
-            return
         audio = self._audio
         start = self._position
         chunk = audio[start : start + frames]

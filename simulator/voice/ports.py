@@ -133,14 +133,6 @@ class Playback(Protocol):
         """Stop playing now (barge-in or hang-up); safe to call twice."""
         ...
 
-    def pause(self) -> None:
-        """Go quiet at once, keeping the place (the caller may have started to talk over the line)."""
-        ...
-
-    def resume(self) -> None:
-        """Go on from where `pause` left off (it was only a backchannel or a noise); no-op unless paused."""
-        ...
-
 
 class PersonaVoice(Protocol):
     def speak(self, text: str, voice: Voice, speaker: str | None = None) -> Playback:

@@ -53,12 +53,6 @@ class FinishedPlayback:
     def stop(self) -> None:
         return None
 
-    def pause(self) -> None:
-        return None
-
-    def resume(self) -> None:
-        return None
-
 
 class SilentVoice:
     def __init__(self, clock: Clock) -> None:

@@ -53,7 +53,7 @@ SHORT_WINDOW_SECONDS = 10.0  # short turns are padded to this instead of Whisper
 SHORT_TURN_SECONDS = 9.0  # longer turns take the standard path
 MAX_TURN_TOKENS = 120  # a 9 s turn is well under this; reaching it means the decode ran away
 MAX_COMPRESSION_RATIO = 2.4  # faster-whisper's own limit for repetitive output
-RETRY_NO_REPEAT_NGRAM = 3  # a decode that repeated itself is redone once, forbidding repeated 3-grams
+MIN_SHORT_LOGPROB = -0.8  # a less confident short decode is redone the standard way
 
 
 class ModelUnavailable(CallsimError):
@@ -90,17 +90,6 @@ def is_hallucination(text: str, no_speech_prob: float, avg_logprob: float) -> bo
     )
 
 
-def repeats_a_phrase(text: str, words: int = 3) -> bool:
-    """True when a run of `words` or more words comes twice in a row ("so my fellow Americans. And so my
-    fellow Americans"): Whisper looping, which a compression ratio misses on a short turn."""
-    tokens = _normalised(text).split()
-    for size in range(words, len(tokens) // 2 + 1):
-        for start in range(len(tokens) - 2 * size + 1):
-            if tokens[start : start + size] == tokens[start + size : start + 2 * size]:
-                return True
-    return False
-
-
 def vocabulary_prompt(vocabulary: Sequence[str]) -> str | None:
     """The scenario's names and keywords as one decoder hint (None when there are none)."""
     words = [word.strip() for word in vocabulary if word and word.strip()]
@@ -114,13 +103,9 @@ def looks_like_a_path(name: str) -> bool:
 
 
 def cpu_threads(settings: SpeechToText) -> int:
-    """Threads for CTranslate2: the setting, or half the cores, up to 4.
-
-    A laptop's other work (the VAD, the end-of-turn model, the synthesiser, a browser) wants cores too: on
-    2 cores beside one CPU-bound job, one thread decoded a turn faster than two (bench/stt_threads.py:
-    p50 243 vs 280 ms, p95 561 vs 987 ms), and CTranslate2's own default of 4 oversubscribes.
-    """
-    return settings.threads or max(1, min(4, (os.cpu_count() or 2) // 2))
+    """Threads for CTranslate2: the setting, or one per core up to 4 (its own default of 4 oversubscribes
+    a 2-core machine and is slower there)."""
+    return settings.threads or max(1, min(4, os.cpu_count() or 1))
 
 
 class Transcriber:
@@ -219,9 +204,8 @@ class Transcriber:
 
         A phone turn is short, and Whisper's encoder costs the same for 2 s of speech as for 30 s because
         the input is padded to 30 s. Short turns are padded to `SHORT_WINDOW_SECONDS` instead, which cuts the
-        encoder's work by about two thirds. A decode that repeated itself is redone once over the same
-        encoder output with repeated 3-grams forbidden (a decoder's cost, not another 30 s encode), so a
-        retry never holds up the reply for long; only if that fails too is the standard decode used.
+        encoder's work by about two thirds; a decode that looks unreliable (repetition, low confidence) is
+        done again the standard way, so accuracy never rests on the shortcut.
         """
         model = self.whisper_model()
         samples = np.ascontiguousarray(audio, dtype=np.float32).reshape(-1)
@@ -270,26 +254,24 @@ class Transcriber:
         features = model.feature_extractor(window)[:, : int(SHORT_WINDOW_SECONDS * FRAMES_PER_SECOND)]
         tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language="en")
         prompt = model.get_prompt(tokenizer, [], without_timestamps=True, hotwords=vocabulary_prompt(vocabulary))
-        encoded = model.encode(features)
-        for no_repeat in (0, RETRY_NO_REPEAT_NGRAM):
-            result = model.model.generate(
-                encoded,
-                [prompt],
-                beam_size=self.settings.beam_size,
-                max_length=len(prompt) + MAX_TURN_TOKENS,
-                return_scores=True,
-                return_no_speech_prob=True,
-                suppress_blank=True,
-                suppress_tokens=[-1],
-                no_repeat_ngram_size=no_repeat,
-            )[0]
-            tokens = result.sequences_ids[0]
-            text = tokenizer.decode(tokens).strip()
-            avg_logprob = float(result.scores[0]) * len(tokens) / (len(tokens) + 1)
-            repeated = len(tokens) >= MAX_TURN_TOKENS or (text and get_compression_ratio(text) > MAX_COMPRESSION_RATIO)
-            if not repeated and not repeats_a_phrase(text):
-                return text, float(result.no_speech_prob), avg_logprob
-        return None
+        result = model.model.generate(
+            model.encode(features),
+            [prompt],
+            beam_size=self.settings.beam_size,
+            max_length=len(prompt) + MAX_TURN_TOKENS,
+            return_scores=True,
+            return_no_speech_prob=True,
+            suppress_blank=True,
+            suppress_tokens=[-1],
+        )[0]
+        tokens = result.sequences_ids[0]
+        text = tokenizer.decode(tokens).strip()
+        avg_logprob = float(result.scores[0]) * len(tokens) / (len(tokens) + 1)
+        if len(tokens) >= MAX_TURN_TOKENS or (text and get_compression_ratio(text) > MAX_COMPRESSION_RATIO):
+            return None
+        if text and avg_logprob < MIN_SHORT_LOGPROB:
+            return None
+        return text, float(result.no_speech_prob), avg_logprob
 
 
 def _first_line(error: BaseException, limit: int = 160) -> str:

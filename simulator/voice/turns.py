@@ -1,12 +1,10 @@
 """When has the caller finished? End-of-turn detection fed one 32 ms VAD window at a time.
 
 A fixed silence is either too slow (people leave ~200 ms between turns) or cuts callers off mid-thought.
-So after a short pause the turn so far is transcribed speculatively, in the background, and an
-end-of-turn model (Smart Turn, `end_of_turn.py`) hears it beside the transcription; if the caller goes
-on, both results are thrown away. Then: words that trail off ("and...", "um") wait the long pause; a
-turn the model calls finished ends after a short one; otherwise the words decide (a finished sentence
-after a middling pause). In push-to-talk mode the turn is simply the audio
-between press and release.
+So after a short pause the turn so far is transcribed speculatively, in the background; if the caller
+goes on, that result is thrown away. The words then decide how long to wait: a finished sentence or a
+question ends the turn after a short pause, a trailing "and..." or "um" after a long one. In push-to-talk
+mode the turn is simply the audio between press and release.
 """
 
 from __future__ import annotations
@@ -14,7 +12,6 @@ from __future__ import annotations
 import math
 import re
 import threading
-import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -38,8 +35,6 @@ OPEN_ENDED = frozenset(("with", "to", "the", "a", "an", "of", "for", "my", "our"
 TRAILING_WORDS = CONJUNCTIONS_AND_FILLERS | OPEN_ENDED
 
 Transcribe = Callable[[np.ndarray], TranscriptionResult]
-Completeness = Callable[[np.ndarray], float]  # probability that the turn so far is finished
-COMPLETE_PROBABILITY = 0.5  # Smart Turn's own threshold
 
 
 def ends_on_trailing_word(text: str) -> bool:
@@ -66,22 +61,17 @@ def sounds_finished(text: str) -> bool:
     return bool(stripped) and stripped[-1] in ".?!" and not ends_on_trailing_word(stripped)
 
 
-def pause_needed_ms(text: str, settings: Listening, complete: float | None = None) -> int:
-    """How long a pause ends the turn after these words (and the end-of-turn model's verdict, if any).
+def pause_needed_ms(text: str, settings: Listening) -> int:
+    """How long a pause ends the turn after these words.
 
-    A trailing "and..."/"um": `trailing_pause_ms`, whatever the model says. A turn the model calls finished
-    ends after `complete_pause_ms`. Otherwise the words decide: a finished sentence or question
-    `end_pause_ms`; words without closing punctuation, which tiny.en often leaves off a complete sentence,
-    a quarter of the way from that to `trailing_pause_ms`. (The model is sure about unfinished speech but
-    unsure about some finished lines until more silence has passed, so "not finished" from it does not
-    make a turn wait longer than its words would.)
+    A finished sentence or question: `end_pause_ms`. A trailing "and..."/"um": `trailing_pause_ms`.
+    Words without closing punctuation, which tiny.en often leaves off a complete sentence: a quarter of the
+    way from the one to the other.
     """
-    if ends_on_trailing_word(text):
-        return settings.trailing_pause_ms
-    if complete is not None and complete >= COMPLETE_PROBABILITY:
-        return settings.complete_pause_ms
     if sounds_finished(text):
         return settings.end_pause_ms
+    if ends_on_trailing_word(text):
+        return settings.trailing_pause_ms
     return settings.end_pause_ms + max(0, settings.trailing_pause_ms - settings.end_pause_ms) // 4
 
 
@@ -123,36 +113,16 @@ TurnEvent = SpeechStarted | PartialTranscript | NotSpeech | TurnEnded
 
 
 class _Job:
-    """One transcription of the turn so far (and the model's verdict on it); `version` says which stretch
-    of speech it covers."""
+    """One transcription of the turn so far; `version` says which stretch of speech it covers."""
 
-    def __init__(
-        self,
-        version: int,
-        future: Future[TranscriptionResult],
-        ready_at: float | None,
-        complete: Future[float] | None = None,
-    ) -> None:
+    def __init__(self, version: int, future: Future[TranscriptionResult], ready_at: float | None) -> None:
         self.version = version
         self.future = future
-        self.complete = complete
         self.ready_at = ready_at  # inline transcription: when a background one would have finished
         self.reported = False
 
     def done(self, now: float) -> bool:
-        model_done = self.complete is None or self.complete.done()
-        return self.future.done() and model_done and (self.ready_at is None or now >= self.ready_at)
-
-    def completeness(self) -> float | None:
-        """The model's probability that the turn is finished; None without a model (or if it failed)."""
-        if self.complete is None or self.complete.cancelled() or self.complete.exception() is not None:
-            return None
-        return self.complete.result()
-
-    def cancel(self) -> bool:
-        if self.complete is not None:
-            self.complete.cancel()
-        return self.future.cancel()
+        return self.future.done() and (self.ready_at is None or now >= self.ready_at)
 
 
 class TurnDetector:
@@ -162,20 +132,10 @@ class TurnDetector:
     With `background=False` speculative transcriptions run inline (simulated clocks, tests).
     """
 
-    def __init__(
-        self,
-        settings: Listening,
-        transcribe: Transcribe,
-        background: bool = True,
-        completeness: Completeness | None = None,
-    ) -> None:
+    def __init__(self, settings: Listening, transcribe: Transcribe, background: bool = True) -> None:
         self.settings = settings
         self._transcribe = transcribe
-        self._completeness = completeness
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="callsim-stt") if background else None
-        self._model_executor = (
-            ThreadPoolExecutor(1, thread_name_prefix="callsim-turn-model") if background and completeness else None
-        )
         self._start_windows = max(1, math.ceil(settings.speech_start_ms / 1000 / WINDOW_SECONDS))
         self._pre_roll: deque[np.ndarray] = deque(maxlen=max(1, round(PRE_ROLL_SECONDS / WINDOW_SECONDS)))
         self._ptt_lock = threading.Lock()
@@ -213,7 +173,6 @@ class TurnDetector:
         self._stale: list[_Job] = []
         self._discarded = 0
         self._forced = False
-        self._now = 0.0
         self._pre_roll.clear()
 
     @property
@@ -229,14 +188,9 @@ class TurnDetector:
         """How long the caller has been talking in this turn so far (0 outside a turn)."""
         return self._last_speech - self._start if self._in_turn else 0.0
 
-    def silence_seconds(self) -> float:
-        """How long the caller has been quiet inside this turn (0 while talking or outside a turn)."""
-        return self._now - self._last_speech if self._in_turn and self._paused else 0.0
-
     def close(self) -> None:
-        for executor in (self._executor, self._model_executor):
-            if executor is not None:
-                executor.shutdown(wait=False, cancel_futures=True)
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
 
     # -- feeding -----------------------------------------------------------------------------------------
 
@@ -245,7 +199,6 @@ class TurnDetector:
         if self.push_to_talk:
             return self._feed_push_to_talk(window, now)
         events: list[TurnEvent] = []
-        self._now = now
         threshold = self.settings.vad_threshold
         if not self._in_turn:
             self._pre_roll.append(window)
@@ -315,7 +268,7 @@ class TurnDetector:
                 events.append(NotSpeech(self._start, self._last_speech))
                 self._finish()
             return events
-        needed = pause_needed_ms(result.text, self.settings, job.completeness())
+        needed = pause_needed_ms(result.text, self.settings)
         if self._forced or pause >= needed / 1000:
             events.append(
                 TurnEnded(
@@ -357,38 +310,25 @@ class TurnDetector:
         self._version += 1
         if self._job is not None:
             self._discarded += 1
-            if not self._job.cancel():
+            if not self._job.future.cancel():
                 self._stale.append(self._job)
             self._job = None
 
     def _submit(self, now: float) -> None:
         audio = np.concatenate(self._audio)
         future: Future[TranscriptionResult]
-        complete: Future[float] | None = None
-        use_model = self._completeness is not None and not self.push_to_talk and not self._forced
         ready_at = None
         if self._executor is None:
             future = Future()
             result = self._transcribe(audio)
             future.set_result(result)
-            seconds = result.seconds
-            if use_model and self._completeness is not None:
-                complete = Future()
-                began = time.perf_counter()
-                try:
-                    complete.set_result(self._completeness(audio))
-                except Exception as error:  # a model failure falls back on the words alone
-                    complete.set_exception(error)
-                seconds = max(seconds, time.perf_counter() - began)  # the two run side by side
-            ready_at = now + seconds  # as if it had run alongside the audio still arriving
+            ready_at = now + result.seconds  # as if it had run alongside the audio still arriving
         else:
             try:
                 future = self._executor.submit(self._transcribe, audio)
-                if use_model and self._model_executor is not None and self._completeness is not None:
-                    complete = self._model_executor.submit(self._completeness, audio)
             except RuntimeError:  # closed (the call was hung up) while a window was being handled
                 return
-        self._job = _Job(self._version, future, ready_at, complete)
+        self._job = _Job(self._version, future, ready_at)
 
     def _finish(self) -> None:
         self._in_turn = False
