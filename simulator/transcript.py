@@ -126,7 +126,8 @@ def load_transcripts(path: Path) -> list[tuple[int | None, Transcript]]:
 
 def _read_json(path: Path) -> Any:
     try:
-        return json.loads(read_bounded(path, MAX_TRANSCRIPT_BYTES, "transcript").decode("utf-8"))
+        # utf-8-sig: a byte-order mark some editors write is not a reason to refuse the file
+        return json.loads(read_bounded(path, MAX_TRANSCRIPT_BYTES, "transcript").decode("utf-8-sig"))
     except FileRefused as refused:
         raise TranscriptError(f"{path}: {refused}") from None
     except UnicodeDecodeError as error:
@@ -136,7 +137,7 @@ def _read_json(path: Path) -> Any:
     except RecursionError as error:
         raise TranscriptError(f"{path}: JSON nested too deeply to be a transcript") from error
     except ValueError as error:  # a number of more than 4,300 digits
-        raise TranscriptError(f"{path}: not a transcript: {error}") from error
+        raise TranscriptError(f"{path}: not a transcript: a number with more digits than any time or count") from error
 
 
 def _transcript(path: Path, data: Any, where: tuple[int, ...]) -> Transcript:

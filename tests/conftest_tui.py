@@ -211,10 +211,11 @@ def callsim_home_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
 
 @pytest.fixture(name="fixed_scenarios")
 def fixed_scenarios_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, callsim_home: Path) -> Path:
-    """Shipped scenarios replaced by the two above (the real shared intent library stays)."""
+    """Shipped scenarios replaced by the two above (the real shared intent library and language files stay)."""
     shipped = tmp_path / "shipped"
     shipped.mkdir()
     shutil.copy(config.shipped_scenarios_dir() / "intents.yaml", shipped / "intents.yaml")
+    shutil.copytree(config.shipped_scenarios_dir() / "language", shipped / "language")  # lexicon, lines, cues
     (shipped / "front-desk.yaml").write_text(FRONT_DESK, encoding="utf-8")
     (shipped / "direct-line.yaml").write_text(DIRECT_LINE, encoding="utf-8")
     monkeypatch.setattr(config, "shipped_scenarios_dir", lambda: shipped)

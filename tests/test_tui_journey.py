@@ -371,7 +371,7 @@ async def test_a_call_quit_after_one_turn_is_marked_and_left_out_of_trends() -> 
         await until(pilot, lambda: isinstance(app.screen, HistoryScreen))
         table = app.screen.query_one("#calls", DataTable)
         newest = table.get_row_at(0)
-        assert newest[3] == "ended early (partial)"
+        assert str(newest[3]) == "ended early (partial)"  # cells are literal Text (issue 10)
         rigidity = str(app.screen.query_one("#trend-label-rigidity").render())
         assert "better" in rigidity  # 60 → 20: the partial 46 would not change the verdict, but it is not counted
         from textual.widgets import Sparkline

@@ -213,7 +213,8 @@ class PracticeCall:
             with contextlib.suppress(Exception):
                 self.warm_up()
 
-        threading.Thread(target=load_quietly, name="callsim-warm-up", daemon=True).start()
+        # not a daemon: a process that ends while the speech model loads would abort ("terminate called")
+        threading.Thread(target=load_quietly, name="callsim-warm-up").start()
 
     # -- what the caller does during the call (the app's keys) --------------------------------------
 

@@ -143,6 +143,8 @@ class IntentLibrary:
         owners: list[tuple[str, bool]] = []
         texts: list[str] = []
         for name, phrases in self._examples.items():
+            if not self._defs[name].by_meaning:
+                continue  # an accusation needs the caller's own words, not a resemblance
             for phrase in phrases:
                 owners.append((name, phrase.negative))
                 texts.append(phrase.text)

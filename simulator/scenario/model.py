@@ -175,6 +175,15 @@ class IntentDef(Strict):
     keywords: list[Name] = Field(
         default_factory=list, max_length=MAX_KEYWORDS, description="Words or short phrases that signal the intent."
     )
+    by_meaning: bool = Field(
+        default=True,
+        description="Whether the sentence model may recognise this intent by resemblance; false for accusations "
+        "(a demand, rudeness, a feature dump, a brush-off): those need the caller's own words.",
+    )
+
+
+# An intent's name: lower-case words joined by "_" (like the shared library's), so no name can carry escapes.
+IntentName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 
 
 class Scenario(Strict):
@@ -187,7 +196,7 @@ class Scenario(Strict):
     success: list[Outcome] = Field(min_length=1, description="Outcomes that count as success for this call.")
     start: Name = Field(description="The state the call starts in (the persona picks up the phone).")
     states: list[State] = Field(min_length=1, max_length=MAX_STATES)
-    intents: dict[str, IntentDef] = Field(
+    intents: dict[IntentName, IntentDef] = Field(
         default_factory=dict,
         max_length=MAX_INTENTS,
         description="Intents added to, or overriding, the shared intent library.",

@@ -8,7 +8,6 @@ grow with at most that much audio.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -64,9 +63,11 @@ def read_audio(path: Path) -> np.ndarray:
     except AudioFileError:
         raise
     except Exception as error:
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        reason = re.sub(r"^\[Errno -?\d+\] |: '[^']*'$", "", reason)  # PyAV adds its errno and our path
-        raise AudioFileError(f"{path}: cannot read audio: {reason[:1].lower()}{reason[1:]}") from error
+        # the decoder's own words ("avcodec_open2(...) returned 22", "'NoneType' object has no attribute")
+        # mean nothing to a caller; what it was is kept in the log through the chained exception
+        raise AudioFileError(
+            f"{path}: cannot decode this audio (a damaged or unusual file); use wav, flac, mp3 or ogg"
+        ) from error
     if total < MIN_AUDIO_SAMPLES:  # a header and no samples, or a file cut short: no turn can be in it
         seconds = total / SAMPLE_RATE
         raise AudioFileError(f"{path}: holds no sound ({seconds:.2f} s of audio); use a recording of the caller's turn")
