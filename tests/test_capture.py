@@ -243,7 +243,8 @@ def test_unreadable_audio_is_one_line(transcriber: Transcriber, tmp_path: Path) 
     junk.write_bytes(b"this is not audio at all" * 10)
     with pytest.raises(AudioFileError) as broken:  # found before the call starts, not at its turn
         AudioFileInput([recorded_speech("jfk.flac"), junk], Settings(), transcriber, [], SimulatedClock())
-    assert str(broken.value) == f"{junk}: cannot read audio: invalid data found when processing input"
+    words = "cannot decode this audio (a damaged or unusual file); use wav, flac, mp3 or ogg"
+    assert str(broken.value) == f"{junk}: {words}"
     lines = tmp_path / "lines.txt"  # PyAV reads a longer text file as a picture, with no sound in it
     lines.write_text("".join(f"Hi Priya, this is Sam Carter from Brightline Analytics. Line {n}\n" for n in range(30)))
     with pytest.raises(AudioFileError) as text:

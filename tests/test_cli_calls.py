@@ -211,7 +211,8 @@ def test_a_bad_audio_file_is_reported_before_the_call_starts(home: Path, tmp_pat
     fake.write_text("this is not audio", encoding="utf-8")
     result = callsim("run", "gatekeeper-screen", "--caller-audio", str(good), str(fake))
     assert result.returncode == 1, result.stderr
-    assert result.stderr.startswith(f"callsim: {fake}: cannot read audio") and len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith(f"callsim: {fake}: cannot decode this audio")
+    assert len(result.stderr.splitlines()) == 1
     assert "gatekeeper" not in result.stdout.lower()  # no persona spoke: the call never began
     assert callsim("history").stdout.startswith("No calls yet")
     folder = callsim("run", "gatekeeper-screen", "--caller-audio", str(tmp_path))

@@ -159,8 +159,9 @@ def _transcript_cases() -> list[Case]:
         "ok-markup-text.json": ("[bold red]hi[/] [/] [Draft]",),
         "ok-osc-outcome.json": (),
         "ok-export-two-calls.json": ("== Call 2 ==",),
+        "bom.json": (),  # a byte-order mark is no reason to refuse a transcript (as for scenarios)
     }
-    positioned = {"not-json.json", "trailing-comma.json", "truncated.json", "bom.json"}
+    positioned = {"not-json.json", "trailing-comma.json", "truncated.json"}
     for path in sorted((CORPUS / "transcripts").iterdir()):
         rel = f"transcripts/{path.name}"
         if path.name in shows:
@@ -306,12 +307,14 @@ def _target(case: Case, work: Path) -> Path:
 def _run_fresh(args: list[str], home: Path, stdin: str) -> tuple[int, bytes, bytes, float, int]:
     """Exit code, stdout, stderr, CPU seconds and peak memory (bytes) of one fresh callsim process.
 
-    The child is reaped with os.wait4, so its own rusage (not the sum over every child so far) is read.
+    tests/hostile/launch.py starts it and reaps it with os.wait4, so its own rusage is read: not the sum over
+    every child so far, and not the test run's size that a process forked from it would keep as its peak.
     """
     env = {**os.environ, "CALLSIM_HOME": str(home), "PYTHONIOENCODING": "utf-8", "COLUMNS": "200"}
     env.pop("FORCE_COLOR", None)
+    report = home.parent / "fresh-process.json"
     process = subprocess.Popen(
-        [sys.executable, "-m", "simulator", *args],
+        [sys.executable, str(CORPUS / "launch.py"), str(report), sys.executable, "-m", "simulator", *args],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -342,12 +345,12 @@ def _run_fresh(args: list[str], home: Path, stdin: str) -> tuple[int, bytes, byt
         _pid, status, usage = os.wait4(process.pid, 0)
     finally:
         timer.cancel()
-    process.returncode = os.waitstatus_to_exitcode(status)
     for reader in readers:
         reader.join()
-    if process.returncode == -signal.SIGKILL:
+    if os.waitstatus_to_exitcode(status) == -signal.SIGKILL or not report.exists():
         pytest.fail(f"callsim {' '.join(args)} hung for {WALL_SECONDS} s")
-    return process.returncode, outputs["out"], outputs["err"], usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024
+    measured = json.loads(report.read_text(encoding="utf-8"))  # the callsim process's own figures (launch.py)
+    return measured["code"], outputs["out"], outputs["err"], measured["cpu"], measured["peak"]
 
 
 class ForkServer:
