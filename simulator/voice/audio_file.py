@@ -53,6 +53,9 @@ def read_audio(path: Path) -> np.ndarray:
                 raise AudioFileError(f"{path}: a sample rate of {rate:,} Hz; callsim reads {low:,} to {high:,} Hz")
             resampler = av.audio.resampler.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
             for frame in _frames(container, stream):
+                raw = frame.to_ndarray()
+                if raw.dtype.kind == "f" and not np.isfinite(raw).all():
+                    raise AudioFileError(f"{path}: holds samples that are not numbers (a damaged float recording)")
                 for out in resampler.resample(frame):
                     samples = out.to_ndarray().reshape(-1)
                     total += samples.size
